@@ -1,0 +1,225 @@
+#include "analyzer/bundle.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include "analyzer/sha256.h"
+
+namespace syncdoctor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kHead = 512;
+
+// Feeds libarchive from one of our streams.
+struct ArchiveSource {
+  ByteStream* in = nullptr;
+  std::vector<char> buf = std::vector<char>(1 << 16);
+  Status status;
+};
+
+la_ssize_t ArchiveRead(struct archive*, void* client, const void** out) {
+  auto* src = static_cast<ArchiveSource*>(client);
+  size_t got = 0;
+  src->status = src->in->Read(src->buf.data(), src->buf.size(), &got);
+  if (!src->status.ok()) return -1;
+  *out = src->buf.data();
+  return static_cast<la_ssize_t>(got);
+}
+
+// The data of the current archive entry as a stream.
+class EntryStream : public ByteStream {
+ public:
+  explicit EntryStream(struct archive* a) : a_(a) {}
+  Status Read(char* buf, size_t cap, size_t* got) override {
+    *got = 0;
+    la_ssize_t n = archive_read_data(a_, buf, cap);
+    if (n < 0) return Status::IoError(archive_error_string(a_) ? archive_error_string(a_) : "read error");
+    *got = static_cast<size_t>(n);
+    return Status::Ok();
+  }
+
+ private:
+  struct archive* a_;
+};
+
+// Makes an entry name printable: control characters become '?'. Nothing is ever written to disk,
+// so `..` and absolute names are harmless and kept as they are.
+std::string SafeName(const char* name) {
+  std::string s = name ? name : "";
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return s;
+}
+
+class Walker {
+ public:
+  Walker(const BundleLimits& limits, BundleVisitor* v) : limits_(limits), v_(v) {}
+
+  // Reads the head of `file.stream`, then hands it on as an archive or a file.
+  void Dispatch(BundleFile file, int depth) {
+    std::string head;
+    Status s = ReadUpTo(file.stream, kHead, &head);
+    if (!s.ok()) {
+      v_->OnError(file.bundle, file.path, s.message());
+      return;
+    }
+    PrefixedByteStream replay(head, file.stream);
+    file.stream = &replay;
+    std::string_view format = ArchiveFormat(head);
+    if (!format.empty()) {
+      if (depth >= limits_.max_depth) {
+        v_->OnSkipped(file.bundle, file.path, file.size,
+                      "archive nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+        return;
+      }
+      if (!v_->OnArchive(file, format)) return;
+      ReadArchive(file, depth + 1);
+      return;
+    }
+    v_->OnFile(file);
+  }
+
+  void ReadArchive(const BundleFile& outer, int depth) {
+    struct archive* a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_zip(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    archive_read_support_format_7zip(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_raw(a);  // a lone .gz/.bz2/.xz file
+    ArchiveSource src;
+    src.in = outer.stream;
+    if (archive_read_open(a, &src, nullptr, ArchiveRead, nullptr) != ARCHIVE_OK) {
+      v_->OnError(outer.bundle, outer.path,
+                  std::string("cannot open archive: ") + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
+      archive_read_free(a);
+      return;
+    }
+    struct archive_entry* entry;
+    uint64_t count = 0;
+    for (;;) {
+      int r = archive_read_next_header(a, &entry);
+      if (r == ARCHIVE_EOF) break;
+      if (r == ARCHIVE_FATAL) {
+        v_->OnError(outer.bundle, outer.path,
+                    std::string("damaged archive: ") + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
+        break;
+      }
+      std::string name = SafeName(archive_entry_pathname(entry));
+      if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
+        // A compressed single file: name it after the archive without its suffix.
+        std::string base = outer.path.substr(outer.path.find_last_of("/!") + 1);
+        size_t dot = base.find_last_of('.');
+        name = dot == std::string::npos ? base : base.substr(0, dot);
+      }
+      BundleFile f;
+      f.bundle = outer.bundle;
+      f.path = outer.path + "!/" + name;
+      f.size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
+      if (archive_entry_filetype(entry) != AE_IFREG) continue;  // folders, links
+      if (++count > limits_.max_entries) {
+        v_->OnSkipped(outer.bundle, outer.path, outer.size,
+                      "more than " + std::to_string(limits_.max_entries) +
+                          " entries; the rest of the archive is not read");
+        break;
+      }
+      if (archive_entry_is_encrypted(entry)) {
+        v_->OnSkipped(f.bundle, f.path, f.size, "encrypted archive entry");
+        continue;
+      }
+      EntryStream es(a);
+      f.stream = &es;
+      Dispatch(f, depth);
+    }
+    if (!src.status.ok()) v_->OnError(outer.bundle, outer.path, src.status.message());
+    archive_read_free(a);
+  }
+
+  void DiskFile(const std::string& bundle, const fs::path& p, const std::string& display) {
+    std::error_code ec;
+    BundleFile f;
+    f.bundle = bundle;
+    f.path = display;
+    f.size = static_cast<int64_t>(fs::file_size(p, ec));
+    if (ec) f.size = -1;
+    // Hash first, so that a file already indexed is skipped without being parsed.
+    FileByteStream hash_in;
+    Status s = hash_in.Open(p.string());
+    uint64_t size = 0;
+    if (s.ok()) s = HashStream(&hash_in, &f.sha256, &size);
+    if (!s.ok()) {
+      v_->OnError(bundle, display, s.message());
+      return;
+    }
+    FileByteStream in;
+    s = in.Open(p.string());
+    if (!s.ok()) {
+      v_->OnError(bundle, display, s.message());
+      return;
+    }
+    f.stream = &in;
+    Dispatch(f, 0);
+  }
+
+ private:
+  BundleLimits limits_;
+  BundleVisitor* v_;
+};
+
+}  // namespace
+
+std::string_view ArchiveFormat(std::string_view h) {
+  auto starts = [&](std::string_view magic) { return h.substr(0, magic.size()) == magic; };
+  if (starts(std::string_view("PK\x03\x04", 4)) || starts(std::string_view("PK\x05\x06", 4))) return "zip";
+  if (starts("\x1f\x8b")) return "gzip";
+  if (starts("BZh")) return "bzip2";
+  if (starts(std::string_view("\xfd" "7zXZ\x00", 6))) return "xz";
+  if (starts(std::string_view("7z\xbc\xaf\x27\x1c", 6))) return "7z";
+  if (h.size() >= 262 && h.substr(257, 5) == "ustar") return "tar";
+  return "";
+}
+
+Status WalkBundle(const std::string& root, const BundleLimits& limits,
+                  const std::set<std::string>& exclude, BundleVisitor* visitor) {
+  std::error_code ec;
+  fs::path rp(root);
+  auto st = fs::status(rp, ec);
+  if (ec || !fs::exists(st)) return Status::NotFound(root + ": no such file or directory");
+  Walker w(limits, visitor);
+  if (fs::is_regular_file(st)) {
+    w.DiskFile(root, rp, rp.filename().string());
+    return Status::Ok();
+  }
+  if (!fs::is_directory(st)) return Status::InvalidInput(root + ": not a file or folder");
+  std::vector<fs::path> files;
+  fs::recursive_directory_iterator it(rp, fs::directory_options::skip_permission_denied, ec), end;
+  if (ec) return Status::IoError(root + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      visitor->OnError(root, it->path().lexically_relative(rp).generic_string(), ec.message());
+      ec.clear();
+      continue;
+    }
+    if (it->is_regular_file(ec)) files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& p : files) {
+    std::error_code e2;
+    fs::path abs = fs::weakly_canonical(p, e2);
+    if (exclude.count(abs.string()) > 0) continue;
+    w.DiskFile(root, p, p.lexically_relative(rp).generic_string());
+  }
+  return Status::Ok();
+}
+
+}  // namespace syncdoctor

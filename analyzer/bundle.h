@@ -1,0 +1,56 @@
+// Walks what the user gave: a folder, a file, or an archive (zip, tar, tar.gz/bz2/xz, 7z), nested
+// archives included. Archives are read in memory through libarchive and never extracted to disk.
+// This is the only code that opens input files.
+#ifndef SYNCDOCTOR_ANALYZER_BUNDLE_H_
+#define SYNCDOCTOR_ANALYZER_BUNDLE_H_
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "parsers/byte_stream.h"
+#include "parsers/status.h"
+
+namespace syncdoctor {
+
+struct BundleLimits {
+  int max_depth = 8;                         // nesting of archives in archives
+  uint64_t max_entries = 100000;             // entries per archive
+};
+
+// One file of the bundle, handed to the visitor while its bytes are being read.
+struct BundleFile {
+  std::string bundle;     // the PATH the user gave
+  std::string path;       // path inside the bundle: "Trace/a.log", "diag.zip!/a.log"
+  int64_t size = -1;      // bytes, -1 when unknown
+  std::string sha256;     // known before reading for files on disk; "" inside archives
+  ByteStream* stream = nullptr;
+};
+
+class BundleVisitor {
+ public:
+  virtual ~BundleVisitor() = default;
+  // A file to read. The stream is valid only during the call.
+  virtual void OnFile(const BundleFile& file) = 0;
+  // An archive is about to be opened. Return false to skip it (already indexed: same sha256;
+  // `sha256` is "" for nested archives).
+  virtual bool OnArchive(const BundleFile& archive, std::string_view archive_format) = 0;
+  // Something of the bundle that is not read, with the reason (encrypted entry, depth limit...).
+  virtual void OnSkipped(const std::string& bundle, const std::string& path, int64_t size,
+                         std::string_view reason) = 0;
+  // A damaged archive or an unreadable file: named, and the walk goes on.
+  virtual void OnError(const std::string& bundle, const std::string& path,
+                       std::string_view message) = 0;
+};
+
+// Archive format named by the first bytes ("zip", "gzip", "bzip2", "xz", "7z", "tar"), or "".
+std::string_view ArchiveFormat(std::string_view head);
+
+// Walks `root`. Folders are walked in sorted order; paths in `exclude` (absolute) are left out.
+// Returns non-ok only when `root` itself cannot be read.
+Status WalkBundle(const std::string& root, const BundleLimits& limits,
+                  const std::set<std::string>& exclude, BundleVisitor* visitor);
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_ANALYZER_BUNDLE_H_

@@ -1,0 +1,162 @@
+#include "analyzer/cli.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+
+namespace syncdoctor {
+
+namespace po = boost::program_options;
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"analyze", "ingest a bundle, match the signatures and print the report (the main job)",
+       "syncdoctor analyze PATH... [--db FILE] [--format text|json] [--output FILE] [--fail-on SEVERITY]",
+       "  syncdoctor analyze customer-bundle.zip\n"
+       "  syncdoctor analyze ./bundle --format json --output report.json\n"
+       "  syncdoctor analyze ./bundle --db case123.db --fail-on high",
+       AnalyzeOptions, RunAnalyze},
+      {"ingest", "parse a bundle into an index (build or extend it)",
+       "syncdoctor ingest PATH... --db FILE [--input-format NAME] [--explain-detect]",
+       "  syncdoctor ingest bundle.zip --db case.db\n"
+       "  syncdoctor ingest Trace/ --db case.db --explain-detect",
+       IngestOptions_, RunIngest},
+      {"report", "print the report of an existing index",
+       "syncdoctor report --db FILE [--format text|json] [--output FILE] [--fail-on SEVERITY]",
+       "  syncdoctor report --db case.db --format json",
+       ReportOptions, RunReport},
+      {"query", "run SQL over the index (schema: docs/index-schema.md)",
+       "syncdoctor query --db FILE \"SQL\" [--format table|json|csv]",
+       "  syncdoctor query --db case.db \"SELECT error_code, count(*) FROM events GROUP BY 1\"",
+       QueryOptions, RunQuery},
+      {"search", "full-text search over event messages",
+       "syncdoctor search --db FILE \"TEXT\" [--limit N]",
+       "  syncdoctor search --db case.db AADSTS50034\n"
+       "  syncdoctor search --db case.db '\"web socket\" AND failed'",
+       SearchOptions, RunSearch},
+      {"signatures", "list, show or test the known-failure signatures",
+       "syncdoctor signatures list|show ID|test [--signatures DIR]",
+       "  syncdoctor signatures list\n"
+       "  syncdoctor signatures show CS-QUARANTINE-CREDENTIALS-INVALID\n"
+       "  syncdoctor signatures test --signatures ./my-signatures",
+       SignaturesOptions, RunSignatures},
+  };
+  return commands;
+}
+
+void PrintError(const std::string& message) { std::cerr << "syncdoctor: error: " << message << "\n"; }
+void PrintWarning(const std::string& message) { std::cerr << "syncdoctor: warning: " << message << "\n"; }
+
+bool WriteOutput(const po::variables_map& vm, const std::string& text) {
+  if (vm.count("output") && !vm["output"].as<std::string>().empty()) {
+    const std::string path = vm["output"].as<std::string>();
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out || !(out << text) || !out.flush()) {
+      PrintError(path + ": cannot write the report");
+      return false;
+    }
+    return true;
+  }
+  std::cout << text;
+  std::cout.flush();
+  return true;
+}
+
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+void PrintUsage(std::ostream& out) {
+  out << "syncdoctor " SYNCDOCTOR_VERSION
+         ": offline analyzer for Entra ID Cloud Sync and app provisioning logs\n\n"
+         "usage: syncdoctor COMMAND [options]\n\ncommands:\n";
+  for (const auto& c : Commands()) {
+    out << "  " << c.name << std::string(12 - std::string(c.name).size(), ' ') << c.summary << "\n";
+  }
+  out << "\n'syncdoctor COMMAND --help' shows a command's options and examples.\n"
+         "Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage or index error, "
+         "3 no input could be read.\n";
+}
+
+}  // namespace
+
+std::string SuggestCommand(const std::string& name) {
+  std::string best;
+  size_t best_d = 3;
+  for (const auto& c : Commands()) {
+    size_t d = EditDistance(name, c.name);
+    if (d < best_d) {
+      best_d = d;
+      best = c.name;
+    }
+  }
+  return best;
+}
+
+int RunCli(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(std::cerr);
+    return kExitUsage;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(std::cout);
+    return kExitOk;
+  }
+  if (name == "--version" || name == "-V" || name == "version") {
+    std::cout << "syncdoctor " SYNCDOCTOR_VERSION "\n";
+    return kExitOk;
+  }
+  const Command* cmd = nullptr;
+  for (const auto& c : Commands()) {
+    if (name == c.name) cmd = &c;
+  }
+  if (cmd == nullptr) {
+    std::string hint = SuggestCommand(name);
+    PrintError("unknown command '" + name + "'" +
+               (hint.empty() ? "" : ", did you mean '" + hint + "'?") +
+               " (see 'syncdoctor --help')");
+    return kExitUsage;
+  }
+  po::options_description desc(std::string("options of '") + cmd->name + "'");
+  desc.add_options()("help,h", "show this help");
+  cmd->options(&desc);
+  po::positional_options_description pos;
+  pos.add("args", -1);
+  po::variables_map vm;
+  try {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    PrintError(std::string(cmd->name) + ": " + e.what() + " (see 'syncdoctor " + cmd->name + " --help')");
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: " << cmd->usage << "\n\n" << cmd->summary << "\n\n" << desc
+              << "\nexamples:\n" << cmd->examples << "\n";
+    return kExitOk;
+  }
+  try {
+    return cmd->run(vm);
+  } catch (const std::bad_alloc&) {
+    PrintError("out of memory");
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    PrintError(std::string("internal error: ") + e.what());
+    return kExitUsage;
+  }
+}
+
+}  // namespace syncdoctor

@@ -1,0 +1,61 @@
+// The command table and what every command shares: exit codes, common options, output.
+#ifndef SYNCDOCTOR_ANALYZER_CLI_H_
+#define SYNCDOCTOR_ANALYZER_CLI_H_
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace syncdoctor {
+
+// Exit codes of DESIGN.md, defined once.
+enum ExitCode {
+  kExitOk = 0,          // the run completed, findings or not
+  kExitFindings = 1,    // a finding at or above --fail-on
+  kExitUsage = 2,       // usage or configuration error, or an unusable index
+  kExitNoInput = 3,     // no input could be read
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* usage;     // "syncdoctor analyze PATH... [options]"
+  const char* examples;  // lines shown under --help
+  // Adds the command's options; positional arguments go to "args".
+  void (*options)(boost::program_options::options_description* desc);
+  int (*run)(const boost::program_options::variables_map& vm);
+};
+
+const std::vector<Command>& Commands();
+
+// Entry point: dispatches argv[1] to its command. Never throws.
+int RunCli(int argc, char** argv);
+
+// "syncdoctor: error: <message>" on stderr.
+void PrintError(const std::string& message);
+void PrintWarning(const std::string& message);
+
+// Writes `text` to --output FILE, or stdout. False (with an error printed) when it cannot.
+bool WriteOutput(const boost::program_options::variables_map& vm, const std::string& text);
+
+// The closest command name within edit distance 2, or "".
+std::string SuggestCommand(const std::string& name);
+
+// Command entry points (analyzer/commands/*.cc).
+void AnalyzeOptions(boost::program_options::options_description* d);
+int RunAnalyze(const boost::program_options::variables_map& vm);
+void IngestOptions_(boost::program_options::options_description* d);
+int RunIngest(const boost::program_options::variables_map& vm);
+void ReportOptions(boost::program_options::options_description* d);
+int RunReport(const boost::program_options::variables_map& vm);
+void QueryOptions(boost::program_options::options_description* d);
+int RunQuery(const boost::program_options::variables_map& vm);
+void SearchOptions(boost::program_options::options_description* d);
+int RunSearch(const boost::program_options::variables_map& vm);
+void SignaturesOptions(boost::program_options::options_description* d);
+int RunSignatures(const boost::program_options::variables_map& vm);
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_ANALYZER_CLI_H_

@@ -1,0 +1,272 @@
+// analyze, ingest and report: the commands that build an index and print what it shows.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "analyzer/cli.h"
+#include "analyzer/findings.h"
+#include "analyzer/ingest.h"
+#include "analyzer/report/reports.h"
+#include "parsers/registry.h"
+
+namespace syncdoctor {
+
+namespace po = boost::program_options;
+
+namespace {
+
+void CommonReportOptions(po::options_description* d) {
+  d->add_options()
+      ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
+      ("output,o", po::value<std::string>(), "write the report to FILE instead of stdout")
+      ("fail-on", po::value<std::string>(), "exit 1 when a finding has this severity or worse "
+                                            "(critical, high, medium, low, info)")
+      ("signatures", po::value<std::string>(), "also load the signature files of DIR (same id replaces)")
+      ("no-color", "no colours in the text report (NO_COLOR is honoured too)")
+      ("quiet,q", "no progress or summary on stderr");
+}
+
+void CommonIngestOptions(po::options_description* d) {
+  d->add_options()
+      ("input-format", po::value<std::string>(), "parse every file as this format instead of detecting it")
+      ("explain-detect", "print why each file got its format (on stderr)")
+      ("args", po::value<std::vector<std::string>>(), "PATH...: folders, files or archives");
+}
+
+// Loads signatures and builds the matcher; prints the error and returns false on failure.
+bool LoadMatcher(const po::variables_map& vm, std::vector<Signature>* sigs,
+                 std::unique_ptr<Matcher>* matcher) {
+  std::string dir = vm.count("signatures") ? vm["signatures"].as<std::string>() : "";
+  Status s = LoadSignatures(dir, sigs);
+  if (s.ok()) s = Matcher::Build(sigs, matcher);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return false;
+  }
+  return true;
+}
+
+bool CheckReportOptions(const po::variables_map& vm, Severity* fail_on, bool* has_fail_on) {
+  std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    PrintError("--format '" + format + "' is not one this version writes (text, json)");
+    return false;
+  }
+  *has_fail_on = vm.count("fail-on") > 0;
+  if (*has_fail_on && !ParseSeverity(vm["fail-on"].as<std::string>(), fail_on)) {
+    PrintError("--fail-on '" + vm["fail-on"].as<std::string>() +
+               "' is not a severity (critical, high, medium, low, info)");
+    return false;
+  }
+  return true;
+}
+
+bool CheckInputFormat(const po::variables_map& vm) {
+  if (!vm.count("input-format")) return true;
+  std::string f = vm["input-format"].as<std::string>();
+  for (const auto& n : FormatNames()) {
+    if (n == f) return true;
+  }
+  std::string all;
+  for (const auto& n : FormatNames()) all += (all.empty() ? "" : ", ") + n;
+  PrintError("--input-format '" + f + "' is not a format this version reads (" + all + ")");
+  return false;
+}
+
+bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index) {
+  Status s = Index::Open(path, index);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return false;
+  }
+  return true;
+}
+
+// Ingests every PATH; returns kExitOk, kExitNoInput or kExitUsage (index error).
+int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index,
+           const Matcher& matcher) {
+  if (!vm.count("args")) {
+    PrintError("no PATH given (a folder, a file or an archive)");
+    return kExitUsage;
+  }
+  IngestOptions opt;
+  if (vm.count("input-format")) opt.input_format = vm["input-format"].as<std::string>();
+  if (vm.count("explain-detect")) opt.explain = &std::cerr;
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    auto p = std::filesystem::weakly_canonical(db_path + suffix, ec);
+    if (!ec) opt.exclude.insert(p.string());
+  }
+  Status s = SyncMatches(index, matcher);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  bool quiet = vm.count("quiet") > 0;
+  bool any_readable = false;
+  for (const auto& path : vm["args"].as<std::vector<std::string>>()) {
+    IngestStats stats;
+    s = IngestPath(path, opt, index, matcher, &stats);
+    if (s.code() == Status::Code::kNotFound) {
+      PrintError(s.message());
+      continue;
+    }
+    if (!s.ok()) {
+      PrintError(path + ": " + s.message());
+      return kExitUsage;
+    }
+    if (stats.read > 0 || stats.unchanged > 0) any_readable = true;
+    if (!quiet) {
+      for (const auto& e : stats.errors) PrintWarning(e);
+      std::cerr << "syncdoctor: " << path << ": " << stats.files << " files: " << stats.read
+                << " read, " << stats.unchanged << " already indexed, " << stats.skipped
+                << " skipped, " << stats.failed << " failed; " << stats.events << " events, "
+                << stats.unparsed << " unparsed, " << stats.duplicates << " duplicates\n";
+    }
+  }
+  if (!any_readable) {
+    PrintError("no input could be read");
+    return kExitNoInput;
+  }
+  return kExitOk;
+}
+
+int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matcher) {
+  Severity fail_on = Severity::kInfo;
+  bool has_fail_on = false;
+  if (!CheckReportOptions(vm, &fail_on, &has_fail_on)) return kExitUsage;
+  Status s = RefreshFindings(index, matcher);
+  Report report;
+  if (s.ok()) s = BuildReport(index, matcher.signatures(), &report);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  std::string format = vm["format"].as<std::string>();
+  std::string text;
+  if (format == "json") {
+    text = RenderJsonReport(report);
+  } else {
+    TextOptions topt;
+    bool to_file = vm.count("output") > 0;
+    topt.color = !to_file && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
+                 vm.count("no-color") == 0;
+    text = RenderTextReport(report, topt);
+  }
+  if (!WriteOutput(vm, text)) return kExitUsage;
+  if (has_fail_on) {
+    for (const auto& f : report.findings) {
+      if (f.severity <= fail_on) return kExitFindings;
+    }
+  }
+  return kExitOk;
+}
+
+// A temporary index for `analyze` without --db, removed at exit.
+class TempIndexPath {
+ public:
+  TempIndexPath() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/syncdoctor-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    int fd = mkstemp(buf.data());
+    if (fd >= 0) {
+      close(fd);
+      path_ = buf.data();
+    }
+  }
+  ~TempIndexPath() {
+    if (path_.empty()) return;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+void AnalyzeOptions(po::options_description* d) {
+  d->add_options()("db", po::value<std::string>(), "keep the index in FILE (default: a temporary file)");
+  CommonIngestOptions(d);
+  CommonReportOptions(d);
+}
+
+void IngestOptions_(po::options_description* d) {
+  d->add_options()("db", po::value<std::string>(), "the index file to build or extend (required)")
+      ("signatures", po::value<std::string>(), "also load the signature files of DIR")
+      ("quiet,q", "no summary on stderr");
+  CommonIngestOptions(d);
+}
+
+void ReportOptions(po::options_description* d) {
+  d->add_options()("db", po::value<std::string>(), "the index file (required)");
+  CommonReportOptions(d);
+}
+
+int RunAnalyze(const po::variables_map& vm) {
+  Severity fail_on;
+  bool has_fail_on;
+  if (!CheckReportOptions(vm, &fail_on, &has_fail_on) || !CheckInputFormat(vm)) return kExitUsage;
+  std::vector<Signature> sigs;
+  std::unique_ptr<Matcher> matcher;
+  if (!LoadMatcher(vm, &sigs, &matcher)) return kExitUsage;
+  TempIndexPath temp;
+  std::string db = vm.count("db") ? vm["db"].as<std::string>() : temp.path();
+  if (db.empty()) {
+    PrintError("cannot create a temporary index; give --db FILE");
+    return kExitUsage;
+  }
+  std::unique_ptr<Index> index;
+  if (!OpenIndex(db, &index)) return kExitUsage;
+  int rc = Ingest(vm, db, index.get(), *matcher);
+  if (rc != kExitOk) return rc;
+  return PrintReport(vm, index.get(), *matcher);
+}
+
+int RunIngest(const po::variables_map& vm) {
+  if (!vm.count("db")) {
+    PrintError("ingest needs --db FILE");
+    return kExitUsage;
+  }
+  if (!CheckInputFormat(vm)) return kExitUsage;
+  std::vector<Signature> sigs;
+  std::unique_ptr<Matcher> matcher;
+  if (!LoadMatcher(vm, &sigs, &matcher)) return kExitUsage;
+  std::unique_ptr<Index> index;
+  std::string db = vm["db"].as<std::string>();
+  if (!OpenIndex(db, &index)) return kExitUsage;
+  int rc = Ingest(vm, db, index.get(), *matcher);
+  if (rc != kExitOk) return rc;
+  Status s = RefreshFindings(index.get(), *matcher);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+int RunReport(const po::variables_map& vm) {
+  if (!vm.count("db")) {
+    PrintError("report needs --db FILE");
+    return kExitUsage;
+  }
+  std::string db = vm["db"].as<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    PrintError(db + ": no such index (build one with 'syncdoctor ingest PATH --db " + db + "')");
+    return kExitUsage;
+  }
+  std::vector<Signature> sigs;
+  std::unique_ptr<Matcher> matcher;
+  if (!LoadMatcher(vm, &sigs, &matcher)) return kExitUsage;
+  std::unique_ptr<Index> index;
+  if (!OpenIndex(db, &index)) return kExitUsage;
+  return PrintReport(vm, index.get(), *matcher);
+}
+
+}  // namespace syncdoctor

@@ -1,0 +1,197 @@
+// query (SQL over the index) and search (FTS5 over messages).
+#include <filesystem>
+#include <iostream>
+
+#include "analyzer/cli.h"
+#include "analyzer/index.h"
+#include "analyzer/report/json_writer.h"
+#include "analyzer/report/reports.h"
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+namespace po = boost::program_options;
+
+namespace {
+
+bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
+  if (!vm.count("db")) {
+    PrintError("needs --db FILE");
+    return false;
+  }
+  std::string db = vm["db"].as<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    PrintError(db + ": no such index");
+    return false;
+  }
+  Status s = Index::Open(db, index);
+  if (!s.ok()) PrintError(s.message());
+  return s.ok();
+}
+
+std::string CsvField(std::string_view v) {
+  std::string s = SanitizeUtf8(v);
+  // A cell that a spreadsheet would run as a formula is prefixed with a quote.
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
+    s.insert(0, "'");
+  }
+  if (s.find_first_of(",\"\n\r") != std::string::npos) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"') q += '"';
+      q += c;
+    }
+    return q + "\"";
+  }
+  return s;
+}
+
+// Renders rows of a prepared statement as table, json or csv.
+int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm) {
+  int n = st->columns();
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back(sqlite3_column_name(st->get(), i));
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<bool>> nulls;
+  bool row = false;
+  Status s;
+  while ((s = st->Step(&row)).ok() && row) {
+    std::vector<std::string> r;
+    std::vector<bool> nl;
+    for (int i = 0; i < n; ++i) {
+      r.emplace_back(st->Text(i));
+      nl.push_back(st->IsNull(i));
+    }
+    rows.push_back(std::move(r));
+    nulls.push_back(std::move(nl));
+  }
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  std::string out;
+  if (format == "json") {
+    JsonWriter w(&out, true);
+    w.BeginArray();
+    for (size_t r = 0; r < rows.size(); ++r) {
+      w.BeginObject();
+      for (int i = 0; i < n; ++i) {
+        w.Key(names[i]);
+        int type = 0;
+        (void)type;
+        if (nulls[r][i]) {
+          w.Null();
+        } else {
+          w.String(rows[r][i]);
+        }
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    out += "\n";
+  } else if (format == "csv") {
+    for (int i = 0; i < n; ++i) out += (i ? "," : "") + CsvField(names[i]);
+    out += "\n";
+    for (const auto& r : rows) {
+      for (int i = 0; i < n; ++i) out += (i ? "," : "") + CsvField(r[i]);
+      out += "\n";
+    }
+  } else {
+    std::vector<size_t> width(n);
+    auto cell = [](const std::string& v) {
+      std::string s = TerminalSafe(v);
+      for (char& c : s) if (c == '\t') c = ' ';
+      if (s.size() > 80) s = s.substr(0, 77) + "...";
+      return s;
+    };
+    for (int i = 0; i < n; ++i) width[i] = names[i].size();
+    for (const auto& r : rows) {
+      for (int i = 0; i < n; ++i) width[i] = std::max(width[i], cell(r[i]).size());
+    }
+    auto line = [&](const std::vector<std::string>& r) {
+      std::string l;
+      for (int i = 0; i < n; ++i) {
+        std::string c = cell(r[i]);
+        l += c + (i + 1 < n ? std::string(width[i] - c.size() + 2, ' ') : "");
+      }
+      while (!l.empty() && l.back() == ' ') l.pop_back();
+      out += l + "\n";
+    };
+    line(names);
+    std::vector<std::string> sep;
+    for (int i = 0; i < n; ++i) sep.push_back(std::string(width[i], '-'));
+    line(sep);
+    for (const auto& r : rows) line(r);
+    out += "(" + std::to_string(rows.size()) + " row" + (rows.size() == 1 ? "" : "s") + ")\n";
+  }
+  return WriteOutput(vm, out) ? kExitOk : kExitUsage;
+}
+
+}  // namespace
+
+void QueryOptions(po::options_description* d) {
+  d->add_options()("db", po::value<std::string>(), "the index file (required)")
+      ("format", po::value<std::string>()->default_value("table"), "table, json or csv")
+      ("output,o", po::value<std::string>(), "write to FILE instead of stdout")
+      ("args", po::value<std::vector<std::string>>(), "the SQL statement");
+}
+
+int RunQuery(const po::variables_map& vm) {
+  std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    PrintError("--format '" + format + "' is not table, json or csv");
+    return kExitUsage;
+  }
+  if (!vm.count("args") || vm["args"].as<std::vector<std::string>>().size() != 1) {
+    PrintError("query needs exactly one SQL statement (quote it)");
+    return kExitUsage;
+  }
+  std::unique_ptr<Index> index;
+  if (!OpenExisting(vm, &index)) return kExitUsage;
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(), vm["args"].as<std::vector<std::string>>()[0], &st);
+  if (!s.ok()) {
+    PrintError("query: " + s.message());
+    return kExitUsage;
+  }
+  return RenderRows(&st, format, vm);
+}
+
+void SearchOptions(po::options_description* d) {
+  d->add_options()("db", po::value<std::string>(), "the index file (required)")
+      ("limit", po::value<int>()->default_value(50), "at most N results, oldest first")
+      ("format", po::value<std::string>()->default_value("table"), "table, json or csv")
+      ("output,o", po::value<std::string>(), "write to FILE instead of stdout")
+      ("args", po::value<std::vector<std::string>>(), "FTS5 query text");
+}
+
+int RunSearch(const po::variables_map& vm) {
+  if (!vm.count("args")) {
+    PrintError("search needs the text to look for");
+    return kExitUsage;
+  }
+  std::string q;
+  for (const auto& a : vm["args"].as<std::vector<std::string>>()) q += (q.empty() ? "" : " ") + a;
+  std::unique_ptr<Index> index;
+  if (!OpenExisting(vm, &index)) return kExitUsage;
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT s.path || ':' || e.line AS location, "
+      "coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', e.time / 1000, 'unixepoch'), '') AS time, "
+      "e.kind, coalesce(e.error_code, '') AS error_code, "
+      "substr(replace(e.message, char(10), ' '), 1, 160) AS message "
+      "FROM events_fts f JOIN events e ON e.id = f.rowid JOIN sources s ON s.id = e.source_id "
+      "WHERE events_fts MATCH ?1 ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?2",
+      &st);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  st.Bind(1, q);
+  st.Bind(2, static_cast<int64_t>(vm["limit"].as<int>()));
+  std::string format = vm["format"].as<std::string>();
+  return RenderRows(&st, format, vm);
+}
+
+}  // namespace syncdoctor

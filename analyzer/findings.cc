@@ -1,0 +1,160 @@
+#include "analyzer/findings.h"
+
+#include <map>
+#include <set>
+
+#include "analyzer/ingest.h"
+
+namespace syncdoctor {
+
+Status Rematch(Index* index, const Matcher& matcher) {
+  Status s = index->Begin();
+  if (!s.ok()) return s;
+  s = Exec(index->db(), "DELETE FROM matches");
+  Stmt st;
+  if (s.ok()) {
+    s = Stmt::Prepare(index->db(),
+        "SELECT e.id, e.kind, e.level, e.record_id, e.job_id, e.cycle_id, e.change_id, "
+        "e.correlation_id, e.activity, e.actor, e.source_identity, e.target_identity, "
+        "e.error_code, e.reason, e.message, e.raw, s.path FROM events e "
+        "JOIN sources s ON s.id = e.source_id ORDER BY e.id",
+        &st);
+  }
+  Matcher::Scratch scratch;
+  std::vector<int> hits;
+  Event e;
+  bool row = false;
+  while (s.ok() && (s = st.Step(&row)).ok() && row) {
+    e.Clear();
+    (void)ParseEventKind(st.Text(1), &e.kind);
+    std::string* fields[] = {&e.level, &e.record_id, &e.job_id, &e.cycle_id, &e.change_id,
+                             &e.correlation_id, &e.activity, &e.actor, &e.source_identity,
+                             &e.target_identity, &e.error_code, &e.reason, &e.message};
+    for (int i = 0; i < 13; ++i) *fields[i] = std::string(st.Text(2 + i));
+    e.raw = st.Text(15);
+    s = matcher.Match(e, &scratch, &hits);
+    if (!s.ok() || hits.empty()) continue;
+    std::string scope = ScopeOf(e, st.Text(16));
+    for (int h : hits) {
+      s = index->InsertMatch(matcher.signatures()[h].id, scope, st.Int(0));
+      if (!s.ok()) break;
+    }
+  }
+  st = Stmt();
+  if (s.ok()) return index->Commit();
+  (void)index->Rollback();
+  return s;
+}
+
+Status RebuildFindings(Index* index, const std::vector<Signature>& signatures) {
+  std::map<std::string, const Signature*> by_id;
+  for (const auto& sig : signatures) by_id[sig.id] = &sig;
+
+  struct Group {
+    int64_t count = 0, first = 0, last = 0;
+  };
+  // signature -> scope -> group
+  std::map<std::string, std::map<std::string, Group>> groups;
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT m.signature, m.scope, count(*), min(e.time), max(e.time) FROM matches m "
+      "JOIN events e ON e.id = m.event_id GROUP BY m.signature, m.scope ORDER BY 1, 2",
+      &st);
+  bool row = false;
+  while (s.ok() && (s = st.Step(&row)).ok() && row) {
+    Group g;
+    g.count = st.Int(2);
+    g.first = st.IsNull(3) ? 0 : st.Int(3);
+    g.last = st.IsNull(4) ? 0 : st.Int(4);
+    groups[std::string(st.Text(0))][std::string(st.Text(1))] = g;
+  }
+  st = Stmt();
+  if (!s.ok()) return s;
+
+  // Unscoped matches join a lone scoped finding of the same signature.
+  for (auto& [sig, scopes] : groups) {
+    auto unscoped = scopes.find("");
+    if (unscoped == scopes.end() || scopes.size() != 2) continue;
+    Group extra = unscoped->second;
+    scopes.erase(unscoped);
+    Group& g = scopes.begin()->second;
+    g.count += extra.count;
+    if (extra.first != 0 && (g.first == 0 || extra.first < g.first)) g.first = extra.first;
+    if (extra.last > g.last) g.last = extra.last;
+  }
+
+  s = index->Begin();
+  if (!s.ok()) return s;
+  s = Exec(index->db(), "DELETE FROM findings");
+  Stmt ins;
+  if (s.ok()) {
+    s = Stmt::Prepare(index->db(),
+        "INSERT INTO findings(signature, scope, severity, title, count, first_time, last_time, "
+        "hidden_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &ins);
+  }
+  for (const auto& [sig_id, scopes] : groups) {
+    if (!s.ok()) break;
+    auto it = by_id.find(sig_id);
+    if (it == by_id.end()) continue;  // a signature no longer loaded
+    const Signature& sig = *it->second;
+    for (const auto& [scope, g] : scopes) {
+      // Hidden when a firing signature in a compatible scope supersedes this one.
+      std::string hidden_by;
+      for (const auto& [other_id, other_scopes] : groups) {
+        auto o = by_id.find(other_id);
+        if (o == by_id.end() || other_id == sig_id) continue;
+        bool names_us = false;
+        for (const auto& sup : o->second->supersedes) names_us |= (sup == sig_id);
+        if (!names_us) continue;
+        if (other_scopes.count(scope) > 0 || other_scopes.count("") > 0 || scope.empty()) {
+          hidden_by = other_id;
+          break;
+        }
+      }
+      ins.Bind(1, sig_id);
+      ins.Bind(2, scope);
+      ins.Bind(3, SeverityName(sig.severity));
+      ins.Bind(4, sig.title);
+      ins.Bind(5, g.count);
+      if (g.first != 0) ins.Bind(6, g.first); else ins.BindNull(6);
+      if (g.last != 0) ins.Bind(7, g.last); else ins.BindNull(7);
+      ins.Bind(8, hidden_by);
+      s = ins.Run();
+      if (!s.ok()) break;
+    }
+  }
+  ins = Stmt();
+  if (s.ok()) return index->Commit();
+  (void)index->Rollback();
+  return s;
+}
+
+Status SyncMatches(Index* index, const Matcher& matcher) {
+  std::string fp = SignatureFingerprint(matcher.signatures());
+  std::string stored;
+  bool found = false;
+  Status s = index->GetMeta("signatures_fingerprint", &stored, &found);
+  if (!s.ok()) return s;
+  bool has_events = false;
+  {
+    Stmt st;
+    s = Stmt::Prepare(index->db(), "SELECT 1 FROM events LIMIT 1", &st);
+    if (s.ok()) s = st.Step(&has_events);
+    if (!s.ok()) return s;
+  }
+  if (!found || stored != fp) {
+    // Matches written at ingest by another signature set (or none yet): match again.
+    if (has_events) s = Rematch(index, matcher);
+    if (s.ok()) s = index->SetMeta("signatures_fingerprint", fp);
+  }
+  return s;
+}
+
+Status RefreshFindings(Index* index, const Matcher& matcher) {
+  Status s = SyncMatches(index, matcher);
+  if (!s.ok()) return s;
+  return RebuildFindings(index, matcher.signatures());
+}
+
+}  // namespace syncdoctor

@@ -1,0 +1,32 @@
+// Findings: the matches of the index grouped per signature and scope, with `supersedes` applied.
+#ifndef SYNCDOCTOR_ANALYZER_FINDINGS_H_
+#define SYNCDOCTOR_ANALYZER_FINDINGS_H_
+
+#include <vector>
+
+#include "analyzer/index.h"
+#include "analyzer/matcher.h"
+
+namespace syncdoctor {
+
+// Re-runs `matcher` over every event of the index, replacing all matches (used when the
+// signature set differs from the one the index was matched with).
+Status Rematch(Index* index, const Matcher& matcher);
+
+// Rebuilds the `findings` table from `matches`. Matches without a scope (audit events) join the
+// signature's one scoped finding when there is exactly one. A finding whose signature is named in
+// the `supersedes` of another finding in the same scope gets `hidden_by` set.
+Status RebuildFindings(Index* index, const std::vector<Signature>& signatures);
+
+// Makes sure the matches stored in the index come from `matcher`'s signatures: when the
+// fingerprint kept in meta differs, every event is matched again. Call before ingesting.
+Status SyncMatches(Index* index, const Matcher& matcher);
+
+// SyncMatches, then RebuildFindings.
+// Makes sure the index's matches come from `signatures` (rematching when the fingerprint stored
+// in meta differs) and rebuilds the findings.
+Status RefreshFindings(Index* index, const Matcher& matcher);
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_ANALYZER_FINDINGS_H_

@@ -1,0 +1,357 @@
+#include "analyzer/index.h"
+
+#include "analyzer/report/json_writer.h"
+
+namespace syncdoctor {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources(
+  id INTEGER PRIMARY KEY,
+  bundle TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER,
+  format TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  encoding TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('parsed', 'partial', 'skipped', 'failed')),
+  reason TEXT NOT NULL DEFAULT '',
+  warnings TEXT NOT NULL DEFAULT '[]',
+  records INTEGER NOT NULL DEFAULT 0,
+  events INTEGER NOT NULL DEFAULT 0,
+  unparsed INTEGER NOT NULL DEFAULT 0,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  first_time INTEGER,
+  last_time INTEGER,
+  detect_score INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (bundle, path, sha256));
+CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  line INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  time INTEGER,
+  time_inferred INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL,
+  level TEXT,
+  record_id TEXT,
+  job_id TEXT,
+  cycle_id TEXT,
+  change_id TEXT,
+  correlation_id TEXT,
+  activity TEXT,
+  actor TEXT,
+  source_identity TEXT,
+  target_identity TEXT,
+  source_object_id TEXT,
+  target_object_id TEXT,
+  error_code TEXT,
+  reason TEXT,
+  message TEXT,
+  raw TEXT,
+  UNIQUE (kind, record_id));
+CREATE INDEX IF NOT EXISTS events_time ON events(time);
+CREATE INDEX IF NOT EXISTS events_source ON events(source_id);
+CREATE INDEX IF NOT EXISTS events_job ON events(job_id);
+CREATE INDEX IF NOT EXISTS events_error ON events(error_code);
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, content='events', content_rowid='id');
+CREATE TABLE IF NOT EXISTS unparsed(
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  line INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS matches(
+  signature TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  PRIMARY KEY (signature, event_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS matches_event ON matches(event_id);
+CREATE TABLE IF NOT EXISTS findings(
+  id INTEGER PRIMARY KEY,
+  signature TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  title TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  first_time INTEGER,
+  last_time INTEGER,
+  hidden_by TEXT NOT NULL DEFAULT '',
+  UNIQUE (signature, scope));
+)sql";
+
+}  // namespace
+
+std::string WarningsToJson(const std::vector<std::string>& warnings) {
+  std::string out;
+  JsonWriter w(&out, false);
+  w.BeginArray();
+  for (const auto& s : warnings) w.String(s);
+  w.EndArray();
+  return out;
+}
+
+Status Index::Open(const std::string& path, std::unique_ptr<Index>* out) {
+  std::unique_ptr<Index> idx(new Index());
+  int rc = sqlite3_open_v2(path.c_str(), &idx->db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = idx->db_ ? sqlite3_errmsg(idx->db_) : "out of memory";
+    return Status::DbError(path + ": cannot open the index: " + msg);
+  }
+  sqlite3_busy_timeout(idx->db_, 10000);
+  Status s = Exec(idx->db_, "PRAGMA foreign_keys=OFF");
+  if (s.ok()) {
+    // A file that is not SQLite fails here with "file is not a database".
+    s = Exec(idx->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  }
+  if (!s.ok()) return Status::DbError(path + ": not a usable index: " + s.message());
+  s = idx->CreateSchema();
+  if (!s.ok()) return Status::DbError(path + ": " + s.message());
+  s = idx->PrepareAll();
+  if (!s.ok()) return s;
+  *out = std::move(idx);
+  return Status::Ok();
+}
+
+Index::~Index() {
+  insert_event_ = Stmt();
+  insert_unparsed_ = Stmt();
+  insert_match_ = Stmt();
+  insert_source_ = Stmt();
+  update_source_ = Stmt();
+  has_source_ = Stmt();
+  find_copy_ = Stmt();
+  if (db_ != nullptr) sqlite3_close(db_);
+}
+
+Status Index::CreateSchema() {
+  Stmt v;
+  Status s = Stmt::Prepare(db_, "PRAGMA user_version", &v);
+  bool row = false;
+  if (s.ok()) s = v.Step(&row);
+  if (!s.ok()) return s;
+  int64_t version = row ? v.Int(0) : 0;
+  v = Stmt();
+  if (version == kSchemaVersion) return Status::Ok();
+  if (version != 0) {
+    return Status::DbError("index schema version " + std::to_string(version) +
+                           " is not the version this syncdoctor reads (" +
+                           std::to_string(kSchemaVersion) + "); use a new --db file");
+  }
+  // A non-empty database without our version is someone else's file: refuse to touch it.
+  Stmt t;
+  s = Stmt::Prepare(db_, "SELECT count(*) FROM sqlite_master", &t);
+  if (s.ok()) s = t.Step(&row);
+  if (!s.ok()) return s;
+  if (t.Int(0) != 0) return Status::DbError("not a syncdoctor index (it holds other tables)");
+  t = Stmt();
+  s = Exec(db_, "BEGIN IMMEDIATE");
+  if (s.ok()) s = Exec(db_, kSchema);
+  if (s.ok()) {
+    s = Exec(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
+                      std::to_string(kSchemaVersion) + "'), ('tool_version', '" SYNCDOCTOR_VERSION
+                      "'), ('fts_rowid', '0');"
+                      "PRAGMA user_version=" + std::to_string(kSchemaVersion));
+  }
+  if (s.ok()) {
+    s = Exec(db_, "COMMIT");
+  } else {
+    (void)Exec(db_, "ROLLBACK");
+  }
+  return s;
+}
+
+Status Index::PrepareAll() {
+  Status s = Stmt::Prepare(db_,
+      "INSERT OR IGNORE INTO events(source_id, line, offset, time, time_inferred, kind, level, "
+      "record_id, job_id, cycle_id, change_id, correlation_id, activity, actor, source_identity, "
+      "target_identity, source_object_id, target_object_id, error_code, reason, message, raw) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19, ?20, ?21, ?22)",
+      &insert_event_);
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?1, ?2, ?3, ?4, ?5)",
+        &insert_unparsed_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT OR IGNORE INTO matches(signature, scope, event_id) VALUES(?1, ?2, ?3)",
+        &insert_match_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT INTO sources(bundle, path, sha256, size, format, kind, encoding, status, reason, "
+        "warnings, records, events, unparsed, duplicates, first_time, last_time, detect_score) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        &insert_source_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "UPDATE sources SET bundle=?1, path=?2, sha256=?3, size=?4, format=?5, kind=?6, "
+        "encoding=?7, status=?8, reason=?9, warnings=?10, records=?11, events=?12, unparsed=?13, "
+        "duplicates=?14, first_time=?15, last_time=?16, detect_score=?17 WHERE id=?18",
+        &update_source_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_, "SELECT 1 FROM sources WHERE bundle=?1 AND path=?2 AND sha256=?3",
+                      &has_source_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "SELECT path FROM sources WHERE sha256=?1 AND status <> 'skipped' ORDER BY id LIMIT 1",
+        &find_copy_);
+  }
+  return s;
+}
+
+Status Index::Begin() { return Exec(db_, "BEGIN IMMEDIATE"); }
+Status Index::Commit() { return Exec(db_, "COMMIT"); }
+Status Index::Rollback() { return Exec(db_, "ROLLBACK"); }
+
+Status Index::HasSource(const std::string& bundle, const std::string& path,
+                        const std::string& sha256, bool* found) {
+  has_source_.Bind(1, bundle);
+  has_source_.Bind(2, path);
+  has_source_.Bind(3, sha256);
+  Status s = has_source_.Step(found);
+  has_source_.Reset();
+  return s;
+}
+
+Status Index::FindIndexedCopy(const std::string& sha256, std::string* path, bool* found) {
+  find_copy_.Bind(1, sha256);
+  Status s = find_copy_.Step(found);
+  if (s.ok() && *found) *path = std::string(find_copy_.Text(0));
+  find_copy_.Reset();
+  return s;
+}
+
+namespace {
+void BindSource(Stmt* st, const SourceRow& r) {
+  st->Bind(1, r.bundle);
+  st->Bind(2, r.path);
+  st->Bind(3, r.sha256);
+  st->Bind(4, r.size);
+  st->Bind(5, r.format);
+  st->Bind(6, r.kind);
+  st->Bind(7, r.encoding);
+  st->Bind(8, r.status);
+  st->Bind(9, r.reason);
+  st->Bind(10, WarningsToJson(r.warnings));
+  st->Bind(11, r.records);
+  st->Bind(12, r.events);
+  st->Bind(13, r.unparsed);
+  st->Bind(14, r.duplicates);
+  if (r.first_time != 0) st->Bind(15, r.first_time); else st->BindNull(15);
+  if (r.last_time != 0) st->Bind(16, r.last_time); else st->BindNull(16);
+  st->Bind(17, static_cast<int64_t>(r.detect_score));
+}
+}  // namespace
+
+Status Index::InsertSource(SourceRow* row) {
+  BindSource(&insert_source_, *row);
+  Status s = insert_source_.Run();
+  if (s.ok()) row->id = sqlite3_last_insert_rowid(db_);
+  return s;
+}
+
+Status Index::UpdateSource(const SourceRow& row) {
+  BindSource(&update_source_, row);
+  update_source_.Bind(18, row.id);
+  return update_source_.Run();
+}
+
+Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id) {
+  Stmt& st = insert_event_;
+  st.Bind(1, source_id);
+  st.Bind(2, static_cast<int64_t>(e.loc.line));
+  st.Bind(3, static_cast<int64_t>(e.loc.offset));
+  if (e.time_ms != 0) st.Bind(4, e.time_ms); else st.BindNull(4);
+  st.Bind(5, static_cast<int64_t>(e.time_inferred ? 1 : 0));
+  st.BindStatic(6, EventKindName(e.kind));
+  st.BindOrNull(7, e.level);
+  st.BindOrNull(8, e.record_id);
+  st.BindOrNull(9, e.job_id);
+  st.BindOrNull(10, e.cycle_id);
+  st.BindOrNull(11, e.change_id);
+  st.BindOrNull(12, e.correlation_id);
+  st.BindOrNull(13, e.activity);
+  st.BindOrNull(14, e.actor);
+  st.BindOrNull(15, e.source_identity);
+  st.BindOrNull(16, e.target_identity);
+  st.BindOrNull(17, e.source_id);
+  st.BindOrNull(18, e.target_id);
+  st.BindOrNull(19, e.error_code);
+  st.BindOrNull(20, e.reason);
+  st.BindStatic(21, e.message);
+  st.BindStatic(22, e.raw);
+  Status s = st.Run();
+  if (!s.ok()) return s;
+  *inserted = sqlite3_changes(db_) > 0;
+  *event_id = *inserted ? sqlite3_last_insert_rowid(db_) : 0;
+  return Status::Ok();
+}
+
+Status Index::InsertUnparsed(int64_t source_id, const SourceLoc& loc, std::string_view reason,
+                             std::string_view raw) {
+  insert_unparsed_.Bind(1, source_id);
+  insert_unparsed_.Bind(2, static_cast<int64_t>(loc.line));
+  insert_unparsed_.Bind(3, static_cast<int64_t>(loc.offset));
+  insert_unparsed_.BindStatic(4, reason);
+  insert_unparsed_.BindStatic(5, raw);
+  return insert_unparsed_.Run();
+}
+
+Status Index::InsertMatch(std::string_view signature, std::string_view scope, int64_t event_id) {
+  insert_match_.BindStatic(1, signature);
+  insert_match_.BindStatic(2, scope);
+  insert_match_.Bind(3, event_id);
+  return insert_match_.Run();
+}
+
+Status Index::UpdateFts() {
+  std::string value;
+  bool found = false;
+  Status s = GetMeta("fts_rowid", &value, &found);
+  if (!s.ok()) return s;
+  int64_t last = found ? std::stoll(value) : 0;
+  s = Begin();
+  if (!s.ok()) return s;
+  s = Exec(db_, "INSERT INTO events_fts(rowid, message) SELECT id, message FROM events WHERE id > " +
+                    std::to_string(last));
+  if (s.ok()) {
+    s = Exec(db_, "INSERT OR REPLACE INTO meta(key, value) "
+                  "SELECT 'fts_rowid', CAST(coalesce(max(id), 0) AS TEXT) FROM events");
+  }
+  if (s.ok()) return Commit();
+  (void)Rollback();
+  return s;
+}
+
+Status Index::GetMeta(const std::string& key, std::string* value, bool* found) {
+  Stmt st;
+  Status s = Stmt::Prepare(db_, "SELECT value FROM meta WHERE key=?1", &st);
+  if (!s.ok()) return s;
+  st.Bind(1, key);
+  s = st.Step(found);
+  if (s.ok() && *found) *value = std::string(st.Text(0));
+  return s;
+}
+
+Status Index::SetMeta(const std::string& key, const std::string& value) {
+  Stmt st;
+  Status s = Stmt::Prepare(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", &st);
+  if (!s.ok()) return s;
+  st.Bind(1, key);
+  st.Bind(2, value);
+  return st.Run();
+}
+
+}  // namespace syncdoctor

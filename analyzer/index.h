@@ -1,0 +1,84 @@
+// Index: the SQLite file that holds everything syncdoctor knows about a bundle. Its schema is a
+// public interface, documented in docs/index-schema.md; kSchemaVersion changes with it.
+#ifndef SYNCDOCTOR_ANALYZER_INDEX_H_
+#define SYNCDOCTOR_ANALYZER_INDEX_H_
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/sqlite_util.h"
+#include "parsers/event.h"
+#include "parsers/status.h"
+
+namespace syncdoctor {
+
+constexpr int kSchemaVersion = 1;
+
+// One row of `sources`: an input file and what became of it.
+struct SourceRow {
+  int64_t id = 0;
+  std::string bundle, path, sha256;
+  int64_t size = -1;
+  std::string format = "unknown", kind = "", encoding = "";
+  std::string status = "parsed";  // parsed, partial, skipped, failed
+  std::string reason;
+  std::vector<std::string> warnings;
+  int64_t records = 0, events = 0, unparsed = 0, duplicates = 0;
+  int64_t first_time = 0, last_time = 0;
+  int detect_score = 0;
+};
+
+class Index {
+ public:
+  // Opens (creating when missing) the index at `path` (":memory:" for tests). A file that is no
+  // syncdoctor index, or one of another schema version, is refused with a clear message.
+  static Status Open(const std::string& path, std::unique_ptr<Index>* out);
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  Status Begin();     // BEGIN IMMEDIATE: waits up to the busy timeout for another writer
+  Status Commit();
+  Status Rollback();
+
+  // True when (bundle, path, sha256) is already a row: re-ingesting it is a no-op.
+  Status HasSource(const std::string& bundle, const std::string& path, const std::string& sha256,
+                   bool* found);
+  // The path of a row with this content that was read (not skipped), if any.
+  Status FindIndexedCopy(const std::string& sha256, std::string* path, bool* found);
+  Status InsertSource(SourceRow* row);       // sets row->id
+  Status UpdateSource(const SourceRow& row);
+
+  // Stores an event unless one with the same (kind, record_id) exists (*inserted = false then).
+  Status InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id);
+  Status InsertUnparsed(int64_t source_id, const SourceLoc& loc, std::string_view reason,
+                        std::string_view raw);
+  Status InsertMatch(std::string_view signature, std::string_view scope, int64_t event_id);
+
+  // Brings the full-text index up to date with `events` (rows added since the last call).
+  Status UpdateFts();
+
+  Status GetMeta(const std::string& key, std::string* value, bool* found);
+  Status SetMeta(const std::string& key, const std::string& value);
+
+ private:
+  Index() = default;
+  Status CreateSchema();
+  Status PrepareAll();
+
+  sqlite3* db_ = nullptr;
+  Stmt insert_event_, insert_unparsed_, insert_match_, insert_source_, update_source_,
+      has_source_, find_copy_;
+};
+
+// Serialises warnings as a JSON array of strings (the `sources.warnings` column).
+std::string WarningsToJson(const std::vector<std::string>& warnings);
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_ANALYZER_INDEX_H_

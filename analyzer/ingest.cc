@@ -1,0 +1,422 @@
+#include "analyzer/ingest.h"
+
+#include <algorithm>
+
+#include "analyzer/sha256.h"
+#include "parsers/registry.h"
+#include "parsers/text_decode.h"
+
+namespace syncdoctor {
+
+namespace {
+
+constexpr size_t kHeadBytes = 4096;
+constexpr size_t kMaxWarnings = 20;
+
+std::string_view KindOfFormat(std::string_view format) {
+  if (format.rfind("provisioning-", 0) == 0) return "provisioning";
+  if (format.rfind("audit-", 0) == 0) return "audit";
+  if (format.rfind("job-", 0) == 0) return "job";
+  if (format.rfind("agent-trace", 0) == 0) return "trace";
+  if (format == "evtx") return "eventlog";
+  return "";
+}
+
+// What an unclaimed file looks like, for the skip reason.
+std::string DescribeUnclaimed(std::string_view raw_head, std::string_view text_head) {
+  if (raw_head.substr(0, 8) == std::string_view("ElfFile\0", 8)) {
+    return "Windows event log (.evtx): this version does not read event logs yet";
+  }
+  size_t ctrl = 0;
+  for (unsigned char c : text_head.substr(0, 512)) {
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) ++ctrl;
+  }
+  if (ctrl > 0) return "binary content that no parser recognises";
+  size_t nl = text_head.find('\n');
+  std::string_view first = text_head.substr(0, nl);
+  if (std::count(first.begin(), first.end(), '\t') >= 2) return "tab-separated text that no parser recognises";
+  if (std::count(first.begin(), first.end(), ',') >= 3) return "CSV that no parser recognises (CSV exports are not read yet)";
+  char c = 0;
+  for (char ch : text_head) {
+    if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') { c = ch; break; }
+  }
+  if (c == '{' || c == '[') return "JSON that matches no known log shape";
+  return "text that matches no known log format";
+}
+
+class IngestSink : public EventSink {
+ public:
+  IngestSink(Index* index, const Matcher& matcher, SourceRow* row)
+      : index_(index), matcher_(matcher), row_(row) {}
+
+  bool OnEvent(const Event& e) override {
+    if (!status_.ok()) return false;
+    bool inserted = false;
+    int64_t id = 0;
+    status_ = index_->InsertEvent(row_->id, e, &inserted, &id);
+    if (!status_.ok()) return false;
+    if (!inserted) {
+      ++row_->duplicates;
+      return true;
+    }
+    ++row_->events;
+    if (e.time_ms != 0) {
+      if (row_->first_time == 0 || e.time_ms < row_->first_time) row_->first_time = e.time_ms;
+      if (e.time_ms > row_->last_time) row_->last_time = e.time_ms;
+    }
+    status_ = matcher_.Match(e, &scratch_, &hits_);
+    if (!status_.ok()) return false;
+    if (!hits_.empty()) {
+      std::string scope = ScopeOf(e, row_->path);
+      for (int h : hits_) {
+        status_ = index_->InsertMatch(matcher_.signatures()[h].id, scope, id);
+        if (!status_.ok()) return false;
+      }
+    }
+    return true;
+  }
+
+  void OnBadInput(const SourceLoc& loc, std::string_view reason, std::string_view raw) override {
+    if (!status_.ok()) return;
+    ++row_->unparsed;
+    if (first_bad_.empty()) {
+      first_bad_ = row_->path + ":" + std::to_string(loc.line) + ": " + std::string(reason);
+    }
+    status_ = index_->InsertUnparsed(row_->id, loc, reason, raw);
+  }
+
+  void OnWarning(const SourceLoc& loc, std::string_view message) override {
+    std::string w = (loc.line > 0 ? "line " + std::to_string(loc.line) + ": " : std::string()) +
+                    std::string(message);
+    if (row_->warnings.size() < kMaxWarnings) {
+      row_->warnings.push_back(std::move(w));
+    } else {
+      ++extra_warnings_;
+    }
+  }
+
+  const Status& status() const { return status_; }
+  const std::string& first_bad() const { return first_bad_; }
+  int64_t extra_warnings() const { return extra_warnings_; }
+
+ private:
+  Index* index_;
+  const Matcher& matcher_;
+  SourceRow* row_;
+  Status status_;
+  Matcher::Scratch scratch_;
+  std::vector<int> hits_;
+  std::string first_bad_;
+  int64_t extra_warnings_ = 0;
+};
+
+class Ingester : public BundleVisitor {
+ public:
+  Ingester(const IngestOptions& options, Index* index, const Matcher& matcher, IngestStats* stats)
+      : opt_(options), index_(index), matcher_(matcher), stats_(stats) {}
+
+  const Status& status() const { return status_; }
+
+  void OnFile(const BundleFile& file) override {
+    if (!status_.ok()) return;
+    ++stats_->files;
+    if (!file.sha256.empty()) {
+      bool found = false;
+      status_ = index_->HasSource(file.bundle, file.path, file.sha256, &found);
+      if (!status_.ok()) return;
+      if (found) {
+        ++stats_->unchanged;
+        Explain(file.path, "already indexed (same content): nothing to do");
+        return;
+      }
+    }
+    HashingByteStream hashing(file.stream);
+    std::string head;
+    Status rs = ReadUpTo(&hashing, kHeadBytes, &head);
+    SourceRow row;
+    row.bundle = file.bundle;
+    row.path = file.path;
+    row.size = file.size;
+    if (!rs.ok()) {
+      (void)hashing.Drain();
+      row.sha256 = file.sha256.empty() ? hashing.HexDigest() : file.sha256;
+      Record(&row, "failed", "cannot read: " + rs.message());
+      return;
+    }
+    Encoding enc = SniffEncoding(head);
+    row.encoding = std::string(EncodingName(enc));
+    std::string text_head;
+    {
+      StringByteStream hs(head);
+      DecodingStream ds(&hs, enc);
+      (void)ReadUpTo(&ds, kHeadBytes * 2, &text_head);
+    }
+    std::string format;
+    int score = 0;
+    if (!opt_.input_format.empty()) {
+      format = opt_.input_format;
+      score = 100;
+      Explain(file.path, "format " + format + " (--input-format), encoding " + row.encoding);
+    } else {
+      Detection d = DetectFormat(file.path, text_head);
+      format = d.format;
+      score = d.score;
+      if (opt_.explain != nullptr) {
+        std::string why = "encoding " + row.encoding + "; scores:";
+        if (d.scores.empty()) why += " none";
+        for (const auto& [name, sc] : d.scores) why += " " + name + "=" + std::to_string(sc);
+        why += format.empty() ? "; no parser claims it" : "; chosen " + format;
+        Explain(file.path, why);
+      }
+    }
+    row.detect_score = score;
+    if (head.empty() || format.empty()) {
+      (void)hashing.Drain();
+      row.sha256 = file.sha256.empty() ? hashing.HexDigest() : file.sha256;
+      if (!SkipIfKnown(&row)) return;
+      Record(&row, "skipped", head.empty() ? "empty file" : DescribeUnclaimed(head, text_head));
+      return;
+    }
+    row.format = format;
+    row.kind = std::string(KindOfFormat(format));
+    std::unique_ptr<Parser> parser = NewParser(format);
+    if (parser == nullptr) {
+      status_ = Status::InvalidInput("unknown --input-format '" + format + "'");
+      return;
+    }
+    if (!file.sha256.empty()) {
+      row.sha256 = file.sha256;
+      if (!SkipIfCopy(&row)) return;
+    }
+
+    status_ = index_->Begin();
+    if (!status_.ok()) return;
+    row.sha256 = file.sha256.empty() ? "pending" : file.sha256;
+    status_ = index_->InsertSource(&row);
+    if (!status_.ok()) {
+      (void)index_->Rollback();
+      return;
+    }
+    IngestSink sink(index_, matcher_, &row);
+    PrefixedByteStream replay(head, &hashing);
+    DecodingStream decoded(&replay, enc);
+    Status ps = parser->Parse(file.path, &decoded, &sink);
+    if (!sink.status().ok()) {
+      status_ = sink.status();
+      (void)index_->Rollback();
+      return;
+    }
+    Status ds = hashing.Drain();
+    if (ps.ok() && !ds.ok()) ps = ds;
+    if (decoded.replacements() > 0) {
+      row.warnings.push_back(std::to_string(decoded.replacements()) +
+                             " invalid UTF-16 code unit(s) replaced by U+FFFD");
+    }
+    if (sink.extra_warnings() > 0) {
+      row.warnings.push_back("... and " + std::to_string(sink.extra_warnings()) + " more warnings");
+    }
+    if (file.sha256.empty()) {
+      row.sha256 = hashing.HexDigest();
+      // Inside an archive the content is known only now: the same file seen before is a no-op.
+      bool known = false;
+      std::string copy;
+      status_ = index_->HasSource(row.bundle, row.path, row.sha256, &known);
+      if (status_.ok() && !known) status_ = FindOtherCopy(row.sha256, row.id, &copy, &known);
+      if (!status_.ok()) {
+        (void)index_->Rollback();
+        return;
+      }
+      if (known) {
+        status_ = index_->Rollback();
+        if (!status_.ok()) return;
+        if (copy.empty()) {
+          ++stats_->unchanged;
+          return;
+        }
+        row.id = 0;
+        row.events = row.unparsed = row.duplicates = row.records = 0;
+        row.first_time = row.last_time = 0;
+        row.warnings.clear();
+        Record(&row, "skipped", "same content as " + copy + ", already indexed");
+        return;
+      }
+    }
+    row.records = row.events + row.unparsed + row.duplicates;
+    if (!ps.ok()) {
+      row.status = row.events > 0 ? "partial" : "failed";
+      row.reason = "read error after " + std::to_string(row.records) + " records: " + ps.message();
+    } else if (row.unparsed > 0) {
+      row.status = row.events + row.duplicates > 0 ? "partial" : "failed";
+      row.reason = std::to_string(row.unparsed) + " record(s) could not be parsed; first: " +
+                   sink.first_bad();
+    } else {
+      row.status = "parsed";
+      if (row.records == 0) row.reason = "no records (the file holds none)";
+    }
+    status_ = index_->UpdateSource(row);
+    if (status_.ok()) status_ = index_->Commit();
+    if (!status_.ok()) {
+      (void)index_->Rollback();
+      return;
+    }
+    Count(row);
+  }
+
+  bool OnArchive(const BundleFile& archive, std::string_view archive_format) override {
+    if (!status_.ok()) return false;
+    Explain(archive.path, "archive (" + std::string(archive_format) + "): reading its entries");
+    if (archive.sha256.empty()) return true;
+    bool found = false;
+    status_ = index_->HasSource(archive.bundle, archive.path, archive.sha256, &found);
+    if (!status_.ok()) return false;
+    if (found) {
+      Explain(archive.path, "archive already indexed (same content): nothing to do");
+      return false;
+    }
+    SourceRow row;
+    row.bundle = archive.bundle;
+    row.path = archive.path;
+    row.sha256 = archive.sha256;
+    row.size = archive.size;
+    row.format = std::string(archive_format);
+    row.kind = "bundle";
+    row.encoding = "binary";
+    row.status = "parsed";
+    row.reason = "archive: its entries are listed as inputs of their own";
+    // The archive row is written after its entries, so that a killed run re-reads the archive.
+    pending_archives_.push_back(row);
+    return true;
+  }
+
+  void OnSkipped(const std::string& bundle, const std::string& path, int64_t size,
+                 std::string_view reason) override {
+    if (!status_.ok()) return;
+    ++stats_->files;
+    SourceRow row;
+    row.bundle = bundle;
+    row.path = path;
+    row.size = size;
+    row.sha256 = "-";
+    bool found = false;
+    status_ = index_->HasSource(bundle, path, row.sha256, &found);
+    if (!status_.ok() || found) return;
+    Record(&row, "skipped", std::string(reason));
+  }
+
+  void OnError(const std::string& bundle, const std::string& path,
+               std::string_view message) override {
+    if (!status_.ok()) return;
+    stats_->errors.push_back(path + ": " + std::string(message));
+    SourceRow row;
+    row.bundle = bundle;
+    row.path = path;
+    row.sha256 = "-";
+    bool found = false;
+    status_ = index_->HasSource(bundle, path, row.sha256, &found);
+    if (!status_.ok() || found) return;
+    Record(&row, "failed", std::string(message));
+  }
+
+  Status Finish() {
+    if (!status_.ok()) return status_;
+    // Outer archives last: their rows mean "fully read".
+    for (auto it = pending_archives_.rbegin(); it != pending_archives_.rend(); ++it) {
+      Status s = index_->InsertSource(&*it);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Explain(const std::string& path, const std::string& why) {
+    if (opt_.explain != nullptr) *opt_.explain << path << ": " << why << "\n";
+  }
+
+  // Returns false (and records a skipped row) when the same content is already indexed
+  // under another path.
+  bool SkipIfCopy(SourceRow* row) {
+    std::string copy;
+    bool found = false;
+    status_ = index_->FindIndexedCopy(row->sha256, &copy, &found);
+    if (!status_.ok()) return false;
+    if (!found) return true;
+    Record(row, "skipped", "same content as " + copy + ", already indexed");
+    return false;
+  }
+
+  bool SkipIfKnown(SourceRow* row) {
+    bool found = false;
+    status_ = index_->HasSource(row->bundle, row->path, row->sha256, &found);
+    if (!status_.ok()) return false;
+    if (found) ++stats_->unchanged;
+    return !found;
+  }
+
+  Status FindOtherCopy(const std::string& sha, int64_t self, std::string* path, bool* found) {
+    Stmt st;
+    Status s = Stmt::Prepare(index_->db(),
+        "SELECT path FROM sources WHERE sha256=?1 AND id<>?2 AND status<>'skipped' ORDER BY id LIMIT 1",
+        &st);
+    if (!s.ok()) return s;
+    st.Bind(1, sha);
+    st.Bind(2, self);
+    s = st.Step(found);
+    if (s.ok() && *found) *path = std::string(st.Text(0));
+    return s;
+  }
+
+  // Writes a row that has no events (skipped, failed) in its own transaction.
+  void Record(SourceRow* row, const std::string& status, const std::string& reason) {
+    row->status = status;
+    row->reason = reason;
+    if (row->encoding.empty()) row->encoding = "binary";
+    if (row->kind.empty()) row->kind = std::string(KindOfFormat(row->format));
+    status_ = index_->Begin();
+    if (status_.ok()) status_ = index_->InsertSource(row);
+    if (status_.ok()) {
+      status_ = index_->Commit();
+    } else {
+      (void)index_->Rollback();
+    }
+    if (status_.ok()) Count(*row);
+  }
+
+  void Count(const SourceRow& row) {
+    if (row.status == "skipped") ++stats_->skipped;
+    else if (row.status == "failed") ++stats_->failed;
+    else ++stats_->read;
+    stats_->events += row.events;
+    stats_->unparsed += row.unparsed;
+    stats_->duplicates += row.duplicates;
+    if (row.status == "failed" || row.status == "partial") {
+      stats_->errors.push_back(row.path + ": " + row.status + ": " + row.reason);
+    }
+  }
+
+  const IngestOptions& opt_;
+  Index* index_;
+  const Matcher& matcher_;
+  IngestStats* stats_;
+  Status status_;
+  std::vector<SourceRow> pending_archives_;
+};
+
+}  // namespace
+
+std::string ScopeOf(const Event& e, std::string_view path) {
+  if (!e.job_id.empty()) return e.job_id;
+  if (e.kind == EventKind::kTrace || e.kind == EventKind::kEventLog) return std::string(path);
+  return "";
+}
+
+Status IngestPath(const std::string& path, const IngestOptions& options, Index* index,
+                  const Matcher& matcher, IngestStats* stats) {
+  Ingester ingester(options, index, matcher, stats);
+  Status s = WalkBundle(path, options.limits, options.exclude, &ingester);
+  if (!s.ok()) return s;
+  s = ingester.Finish();
+  if (!s.ok()) return s;
+  return index->UpdateFts();
+}
+
+}  // namespace syncdoctor

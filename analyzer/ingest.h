@@ -1,0 +1,45 @@
+// Ingest: walk a bundle, detect each file's format, parse it, and store events, unparsed items and
+// signature matches in the index: one transaction per file, so a killed run loses at most the
+// file it was reading, and the next run picks it up again.
+#ifndef SYNCDOCTOR_ANALYZER_INGEST_H_
+#define SYNCDOCTOR_ANALYZER_INGEST_H_
+
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analyzer/bundle.h"
+#include "analyzer/index.h"
+#include "analyzer/matcher.h"
+
+namespace syncdoctor {
+
+struct IngestOptions {
+  std::string input_format;          // overrides detection for every file when not empty
+  BundleLimits limits;
+  std::set<std::string> exclude;     // absolute paths to leave out (the index itself)
+  std::ostream* explain = nullptr;   // --explain-detect: why each file got its format
+};
+
+struct IngestStats {
+  int64_t files = 0;        // files looked at (archives not counted)
+  int64_t unchanged = 0;    // already in the index: nothing done
+  int64_t read = 0;         // parsed or partial
+  int64_t skipped = 0, failed = 0;
+  int64_t events = 0, unparsed = 0, duplicates = 0;
+  std::vector<std::string> errors;  // "path: message", for stderr
+};
+
+// Ingests `path` (a folder, a file or an archive) into `index`, matching every new event with
+// `matcher`. Bad files are recorded and the walk goes on; the returned Status is non-ok only for
+// index errors or a path that does not exist.
+Status IngestPath(const std::string& path, const IngestOptions& options, Index* index,
+                  const Matcher& matcher, IngestStats* stats);
+
+// The finding scope of an event: its job id, else its file for traces and event logs, else "".
+std::string ScopeOf(const Event& e, std::string_view path);
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_ANALYZER_INGEST_H_

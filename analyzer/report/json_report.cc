@@ -1,0 +1,136 @@
+#include "analyzer/report/json_writer.h"
+#include "analyzer/report/reports.h"
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+namespace {
+
+void TimeMember(JsonWriter* w, std::string_view key, int64_t ms) {
+  w->Key(key);
+  if (ms == 0) {
+    w->Null();
+  } else {
+    w->String(FormatTimestamp(ms));
+  }
+}
+
+void StringArray(JsonWriter* w, std::string_view key, const std::vector<std::string>& items) {
+  w->Key(key);
+  w->BeginArray();
+  for (const auto& s : items) w->String(s);
+  w->EndArray();
+}
+
+}  // namespace
+
+std::string RenderJsonReport(const Report& r) {
+  std::string out;
+  JsonWriter w(&out, true);
+  w.BeginObject();
+  w.Key("tool");
+  w.BeginObject();
+  w.Member("name", "syncdoctor");
+  w.Member("version", r.version);
+  w.EndObject();
+  w.Member("generated_at", r.generated_at);
+
+  w.Key("inputs");
+  w.BeginArray();
+  for (const auto& in : r.inputs) {
+    w.BeginObject();
+    w.Member("bundle", in.bundle);
+    w.Member("path", in.path);
+    w.Member("format", in.format);
+    w.Member("kind", in.kind);
+    w.Member("encoding", in.encoding);
+    w.Member("status", in.status);
+    w.Member("reason", in.reason);
+    w.Member("records", in.records);
+    w.Member("events", in.events);
+    w.Member("unparsed", in.unparsed);
+    w.Member("duplicates", in.duplicates);
+    StringArray(&w, "warnings", in.warnings);
+    TimeMember(&w, "first_time", in.first_time);
+    TimeMember(&w, "last_time", in.last_time);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  w.Key("summary");
+  w.BeginObject();
+  w.Member("inputs", static_cast<int64_t>(r.inputs.size()));
+  w.Member("events", r.events);
+  w.Member("unparsed", r.unparsed);
+  w.Member("duplicates", r.duplicates);
+  w.Member("findings", static_cast<int64_t>(r.findings.size()));
+  w.Key("by_severity");
+  w.BeginObject();
+  for (const char* sev : {"critical", "high", "medium", "low", "info"}) {
+    w.Member(sev, r.by_severity.at(sev));
+  }
+  w.EndObject();
+  w.EndObject();
+
+  w.Key("findings");
+  w.BeginArray();
+  for (const auto& f : r.findings) {
+    w.BeginObject();
+    w.Member("signature", f.signature);
+    w.Member("title", f.title);
+    w.Member("severity", SeverityName(f.severity));
+    w.Member("scope", f.scope);
+    w.Member("count", f.count);
+    TimeMember(&w, "first_time", f.first_time);
+    TimeMember(&w, "last_time", f.last_time);
+    w.Member("cause", f.cause);
+    StringArray(&w, "fix", f.fix);
+    StringArray(&w, "references", f.references);
+    w.Key("heuristic");
+    w.Bool(f.heuristic);
+    w.Key("evidence");
+    w.BeginArray();
+    for (const auto& ev : f.evidence) {
+      w.BeginObject();
+      w.Member("path", ev.path);
+      w.Member("line", ev.line);
+      TimeMember(&w, "time", ev.time);
+      w.Key("time_inferred");
+      w.Bool(ev.time_inferred);
+      w.Member("kind", ev.kind);
+      w.Member("excerpt", ev.excerpt);
+      w.EndObject();
+    }
+    w.EndArray();
+    StringArray(&w, "related", f.related);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  w.Key("unknown_codes");
+  w.BeginArray();
+  for (const auto& u : r.unknown_codes) {
+    w.BeginObject();
+    w.Member("code", u.code);
+    w.Member("count", u.count);
+    w.Member("example", u.example);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  w.Key("diagnosis");
+  w.BeginArray();
+  for (const auto& d : r.diagnosis) {
+    w.BeginObject();
+    w.Member("headline", d.headline);
+    StringArray(&w, "findings", d.findings);
+    w.Member("next_step", d.next_step);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  out.push_back('\n');
+  return out;
+}
+
+}  // namespace syncdoctor

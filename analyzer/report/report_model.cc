@@ -1,0 +1,308 @@
+#include "analyzer/report/report_model.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <set>
+
+#include <simdjson.h>
+
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+namespace {
+
+constexpr size_t kEvidencePerFinding = 3;
+
+std::vector<std::string> WarningsFromJson(std::string_view json) {
+  std::vector<std::string> out;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  simdjson::padded_string ps(json);
+  if (p.parse(ps).get(doc) != simdjson::SUCCESS) return out;
+  simdjson::dom::array arr;
+  if (doc.get_array().get(arr) != simdjson::SUCCESS) return out;
+  for (auto v : arr) {
+    std::string_view s;
+    if (v.get_string().get(s) == simdjson::SUCCESS) out.emplace_back(s);
+  }
+  return out;
+}
+
+Status LoadInputs(Index* index, Report* r) {
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT bundle, path, format, kind, encoding, status, reason, warnings, records, events, "
+      "unparsed, duplicates, first_time, last_time FROM sources ORDER BY bundle, path, id",
+      &st);
+  bool row = false;
+  while (s.ok() && (s = st.Step(&row)).ok() && row) {
+    InputInfo in;
+    in.bundle = st.Text(0);
+    in.path = st.Text(1);
+    in.format = st.Text(2);
+    in.kind = st.Text(3);
+    in.encoding = st.Text(4);
+    in.status = st.Text(5);
+    in.reason = st.Text(6);
+    in.warnings = WarningsFromJson(st.Text(7));
+    in.records = st.Int(8);
+    in.events = st.Int(9);
+    in.unparsed = st.Int(10);
+    in.duplicates = st.Int(11);
+    in.first_time = st.IsNull(12) ? 0 : st.Int(12);
+    in.last_time = st.IsNull(13) ? 0 : st.Int(13);
+    r->events += in.events;
+    r->unparsed += in.unparsed;
+    r->duplicates += in.duplicates;
+    r->newest_time = std::max(r->newest_time, in.last_time);
+    r->inputs.push_back(std::move(in));
+  }
+  return s;
+}
+
+Status LoadEvidence(Index* index, const std::string& signature, const std::string& scope,
+                    std::vector<EvidenceLine>* out) {
+  // The first matching event of each kind (the sources that agree), then the earliest others.
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT s.path, e.line, e.time, e.time_inferred, e.kind, e.activity, e.actor, "
+      "e.target_identity, e.level, e.error_code, e.message, e.raw FROM matches m "
+      "JOIN events e ON e.id = m.event_id JOIN sources s ON s.id = e.source_id "
+      "WHERE m.signature = ?1 AND (m.scope = ?2 OR m.scope = '') "
+      "ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT 2000",
+      &st);
+  if (!s.ok()) return s;
+  st.Bind(1, signature);
+  st.Bind(2, scope);
+  std::vector<EvidenceLine> all;
+  bool row = false;
+  while ((s = st.Step(&row)).ok() && row) {
+    EvidenceLine ev;
+    ev.path = st.Text(0);
+    ev.line = st.Int(1);
+    ev.time = st.IsNull(2) ? 0 : st.Int(2);
+    ev.time_inferred = st.Int(3) != 0;
+    ev.kind = st.Text(4);
+    ev.activity = st.Text(5);
+    ev.actor = st.Text(6);
+    ev.target = st.Text(7);
+    ev.level = st.Text(8);
+    ev.error_code = st.Text(9);
+    std::string_view msg = st.Text(10);
+    ev.excerpt = Excerpt(msg.empty() ? st.Text(11) : msg, 300);
+    all.push_back(std::move(ev));
+  }
+  if (!s.ok()) return s;
+  std::set<std::string> kinds;
+  std::vector<bool> taken(all.size(), false);
+  for (size_t i = 0; i < all.size() && out->size() < kEvidencePerFinding; ++i) {
+    if (kinds.insert(all[i].kind).second) {
+      out->push_back(all[i]);
+      taken[i] = true;
+    }
+  }
+  for (size_t i = 0; i < all.size() && out->size() < kEvidencePerFinding; ++i) {
+    if (!taken[i]) out->push_back(all[i]);
+  }
+  std::sort(out->begin(), out->end(), [](const EvidenceLine& a, const EvidenceLine& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.path != b.path) return a.path < b.path;
+    return a.line < b.line;
+  });
+  return Status::Ok();
+}
+
+// The fix step that names a cmdlet (Verb-Noun), else the first step.
+std::string KeyFixStep(const std::vector<std::string>& fix) {
+  static const RE2 cmdlet(R"(\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b)");
+  for (const auto& step : fix) {
+    if (RE2::PartialMatch(step, cmdlet)) return step;
+  }
+  return fix.empty() ? "" : fix.front();
+}
+
+void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
+  std::map<std::string, const Signature*> by_id;
+  for (const auto& s : sigs) by_id[s.id] = &s;
+  const auto& f = r->findings;
+  // Union-find over visible findings linked through `links` (either direction).
+  std::vector<size_t> parent(f.size());
+  for (size_t i = 0; i < f.size(); ++i) parent[i] = i;
+  std::function<size_t(size_t)> find = [&](size_t i) { return parent[i] == i ? i : parent[i] = find(parent[i]); };
+  for (size_t i = 0; i < f.size(); ++i) {
+    for (size_t j = 0; j < f.size(); ++j) {
+      if (i == j) continue;
+      const Signature* si = by_id.count(f[i].signature) ? by_id[f[i].signature] : nullptr;
+      if (si == nullptr) continue;
+      for (const auto& l : si->links) {
+        if (l == f[j].signature) parent[find(i)] = find(j);
+      }
+    }
+  }
+  std::map<size_t, std::vector<size_t>> groups;
+  for (size_t i = 0; i < f.size(); ++i) groups[find(i)].push_back(i);
+  std::vector<std::vector<size_t>> ordered;
+  for (auto& [root, members] : groups) {
+    std::sort(members.begin(), members.end());  // findings are already in report order
+    ordered.push_back(members);
+  }
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.front() < b.front(); });
+  for (const auto& members : ordered) {
+    const FindingInfo& root = f[members.front()];
+    if (root.severity > Severity::kHigh) continue;
+    DiagnosisEntry d;
+    d.headline = root.title;
+    // Name who did what, when, from linked audit evidence (e.g. the deletion of the account).
+    for (size_t m : members) {
+      if (m == members.front()) continue;
+      for (const auto& ev : f[m].evidence) {
+        if (ev.kind != "audit") continue;
+        d.headline += ". Linked: " + f[m].title + ": '" + ev.activity + "'";
+        if (!ev.target.empty()) d.headline += " of " + ev.target;
+        if (!ev.actor.empty()) d.headline += " by " + ev.actor;
+        if (ev.time != 0) d.headline += " at " + FormatTimestamp(ev.time);
+        break;
+      }
+    }
+    if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
+    for (size_t m : members) d.findings.push_back(f[m].signature);
+    d.next_step = KeyFixStep(root.fix);
+    r->diagnosis.push_back(std::move(d));
+  }
+  if (r->diagnosis.empty()) {
+    DiagnosisEntry d;
+    d.headline = f.empty() ? "No known failure found in " + std::to_string(r->events) +
+                                 " events from " + std::to_string(r->inputs.size()) + " inputs"
+                           : "No critical or high-severity failure found; " +
+                                 std::to_string(f.size()) + " lower-severity finding(s) below";
+    d.next_step = r->unknown_codes.empty()
+                      ? "Check the coverage below: a missing source (job status, provisioning "
+                        "logs, agent traces) can hide a failure."
+                      : "Look at the unknown error codes below: no signature covers them yet.";
+    for (const auto& fi : f) d.findings.push_back(fi.signature);
+    r->diagnosis.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+std::string Excerpt(std::string_view text, size_t max) {
+  size_t nl = text.find('\n');
+  std::string_view first = text.substr(0, nl);
+  while (!first.empty() && (first.back() == '\r' || first.back() == ' ')) first.remove_suffix(1);
+  bool cut = nl != std::string_view::npos && nl + 1 < text.size();
+  if (first.size() > max) {
+    size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(first[end]) & 0xC0) == 0x80) --end;
+    first = first.substr(0, end);
+    cut = true;
+  }
+  std::string out(first);
+  if (cut) out += " …";
+  return out;
+}
+
+std::string GeneratedAt() {
+  const char* sde = std::getenv("SOURCE_DATE_EPOCH");
+  int64_t secs = sde != nullptr ? std::strtoll(sde, nullptr, 10) : static_cast<int64_t>(std::time(nullptr));
+  std::string t = FormatTimestamp(secs * 1000);
+  return t.substr(0, 19) + "Z";
+}
+
+Status BuildReport(Index* index, const std::vector<Signature>& signatures, Report* r) {
+  r->version = SYNCDOCTOR_VERSION;
+  r->generated_at = GeneratedAt();
+  for (int i = 0; i < 5; ++i) r->by_severity[std::string(SeverityName(static_cast<Severity>(i)))] = 0;
+  Status s = LoadInputs(index, r);
+  if (!s.ok()) return s;
+
+  std::map<std::string, const Signature*> by_id;
+  for (const auto& sig : signatures) by_id[sig.id] = &sig;
+
+  Stmt st;
+  s = Stmt::Prepare(index->db(),
+      "SELECT signature, scope, count, first_time, last_time, hidden_by FROM findings", &st);
+  bool row = false;
+  std::multimap<std::string, std::string> hidden;  // hider -> hidden signature
+  std::set<std::string> firing;
+  while (s.ok() && (s = st.Step(&row)).ok() && row) {
+    std::string sig_id(st.Text(0));
+    firing.insert(sig_id);
+    std::string hidden_by(st.Text(5));
+    if (!hidden_by.empty()) {
+      hidden.emplace(hidden_by, sig_id);
+      continue;
+    }
+    auto it = by_id.find(sig_id);
+    if (it == by_id.end()) continue;
+    const Signature& sig = *it->second;
+    FindingInfo fi;
+    fi.signature = sig_id;
+    fi.scope = st.Text(1);
+    fi.title = sig.title;
+    fi.severity = sig.severity;
+    fi.count = st.Int(2);
+    fi.first_time = st.IsNull(3) ? 0 : st.Int(3);
+    fi.last_time = st.IsNull(4) ? 0 : st.Int(4);
+    fi.cause = sig.cause;
+    fi.fix = sig.fix;
+    fi.references = sig.references;
+    fi.heuristic = sig.heuristic;
+    r->findings.push_back(std::move(fi));
+  }
+  st = Stmt();
+  if (!s.ok()) return s;
+  for (auto& fi : r->findings) {
+    std::set<std::string> related;
+    auto range = hidden.equal_range(fi.signature);
+    for (auto it = range.first; it != range.second; ++it) related.insert(it->second);
+    const Signature& sig = *by_id[fi.signature];
+    for (const auto& l : sig.links) {
+      if (firing.count(l)) related.insert(l);
+    }
+    fi.related.assign(related.begin(), related.end());
+    s = LoadEvidence(index, fi.signature, fi.scope, &fi.evidence);
+    if (!s.ok()) return s;
+  }
+  std::sort(r->findings.begin(), r->findings.end(), [](const FindingInfo& a, const FindingInfo& b) {
+    if (a.severity != b.severity) return a.severity < b.severity;
+    if (a.count != b.count) return a.count > b.count;
+    if (a.signature != b.signature) return a.signature < b.signature;
+    return a.scope < b.scope;
+  });
+  for (const auto& fi : r->findings) ++r->by_severity[std::string(SeverityName(fi.severity))];
+
+  // Error codes that no signature matched.
+  s = Stmt::Prepare(index->db(),
+      "SELECT e.error_code, count(*), min(e.id) FROM events e WHERE e.error_code IS NOT NULL "
+      "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.event_id = e.id) "
+      "GROUP BY e.error_code ORDER BY count(*) DESC, e.error_code",
+      &st);
+  std::vector<std::pair<UnknownCode, int64_t>> codes;
+  while (s.ok() && (s = st.Step(&row)).ok() && row) {
+    UnknownCode u;
+    u.code = st.Text(0);
+    u.count = st.Int(1);
+    codes.emplace_back(u, st.Int(2));
+  }
+  st = Stmt();
+  if (!s.ok()) return s;
+  for (auto& [u, id] : codes) {
+    Stmt ex;
+    s = Stmt::Prepare(index->db(), "SELECT message FROM events WHERE id = ?1", &ex);
+    if (!s.ok()) return s;
+    ex.Bind(1, id);
+    if ((s = ex.Step(&row)).ok() && row) u.example = Excerpt(ex.Text(0), 300);
+    r->unknown_codes.push_back(u);
+  }
+  BuildDiagnosis(signatures, r);
+  return Status::Ok();
+}
+
+}  // namespace syncdoctor

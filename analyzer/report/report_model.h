@@ -1,0 +1,70 @@
+// The report as data: built once from the index and the signatures, then rendered as JSON or text.
+// Everything in it is sorted, so the same index gives the same report.
+#ifndef SYNCDOCTOR_ANALYZER_REPORT_REPORT_MODEL_H_
+#define SYNCDOCTOR_ANALYZER_REPORT_REPORT_MODEL_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analyzer/index.h"
+#include "analyzer/signature.h"
+
+namespace syncdoctor {
+
+struct InputInfo {
+  std::string bundle, path, format, kind, encoding, status, reason;
+  std::vector<std::string> warnings;
+  int64_t records = 0, events = 0, unparsed = 0, duplicates = 0;
+  int64_t first_time = 0, last_time = 0;
+};
+
+struct EvidenceLine {
+  std::string path, kind, activity, actor, target, level, error_code;
+  int64_t line = 0, time = 0;
+  bool time_inferred = false;
+  std::string excerpt;
+};
+
+struct FindingInfo {
+  std::string signature, title, scope, cause;
+  Severity severity = Severity::kInfo;
+  int64_t count = 0, first_time = 0, last_time = 0;
+  std::vector<std::string> fix, references, related;
+  std::vector<EvidenceLine> evidence;
+  bool heuristic = false;
+};
+
+struct UnknownCode {
+  std::string code, example;
+  int64_t count = 0;
+};
+
+struct DiagnosisEntry {
+  std::string headline, next_step;
+  std::vector<std::string> findings;
+};
+
+struct Report {
+  std::string version, generated_at;
+  std::vector<InputInfo> inputs;
+  int64_t events = 0, unparsed = 0, duplicates = 0;
+  std::map<std::string, int64_t> by_severity;  // every severity name, 0 included
+  std::vector<FindingInfo> findings;           // visible ones, by severity, count, id
+  std::vector<UnknownCode> unknown_codes;
+  std::vector<DiagnosisEntry> diagnosis;
+  int64_t newest_time = 0;                     // "now" of the bundle
+};
+
+// Builds the report from an index whose findings are up to date (RefreshFindings).
+Status BuildReport(Index* index, const std::vector<Signature>& signatures, Report* out);
+
+// The first line of `text`, cut to `max` bytes (on a UTF-8 boundary) with "…" when cut.
+std::string Excerpt(std::string_view text, size_t max);
+
+// "2026-11-24T10:00:00Z" from SOURCE_DATE_EPOCH when set, else the clock.
+std::string GeneratedAt();
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_ANALYZER_REPORT_REPORT_MODEL_H_

@@ -1,0 +1,131 @@
+#include <map>
+
+#include "analyzer/report/json_writer.h"
+#include "analyzer/report/reports.h"
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+namespace {
+
+struct Style {
+  bool on;
+  std::string Wrap(std::string_view code, std::string_view text) const {
+    if (!on) return std::string(text);
+    return "\x1b[" + std::string(code) + "m" + std::string(text) + "\x1b[0m";
+  }
+};
+
+std::string_view SeverityColor(Severity s) {
+  switch (s) {
+    case Severity::kCritical: return "1;31";
+    case Severity::kHigh: return "31";
+    case Severity::kMedium: return "33";
+    case Severity::kLow: return "36";
+    default: return "37";
+  }
+}
+
+std::string Upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return u;
+}
+
+std::string Time(int64_t ms) { return ms == 0 ? "no time" : FormatTimestamp(ms); }
+
+}  // namespace
+
+std::string TerminalSafe(std::string_view text) {
+  std::string s = SanitizeUtf8(text);
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      out.push_back('?');
+    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out.push_back('?');  // a C1 control (U+0080..U+009F), e.g. CSI
+      ++i;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+std::string RenderTextReport(const Report& r, const TextOptions& opt) {
+  Style st{opt.color};
+  std::string o;
+  auto line = [&](const std::string& s) { o += s; o += '\n'; };
+
+  line(st.Wrap("1", "syncdoctor " + r.version + ": " + std::to_string(r.inputs.size()) +
+                        " inputs, " + std::to_string(r.events) + " events, " +
+                        std::to_string(r.findings.size()) + " findings"));
+  line("");
+  line(st.Wrap("1", "DIAGNOSIS"));
+  for (const auto& d : r.diagnosis) {
+    line("  * " + TerminalSafe(d.headline));
+    if (!d.next_step.empty()) line("    Next step: " + TerminalSafe(d.next_step));
+  }
+  line("");
+
+  if (!r.findings.empty()) {
+    line(st.Wrap("1", "FINDINGS"));
+    for (const auto& f : r.findings) {
+      line("");
+      line(st.Wrap(SeverityColor(f.severity), "[" + Upper(SeverityName(f.severity)) + "]") + " " +
+           st.Wrap("1", f.signature) + "  " + TerminalSafe(f.title));
+      std::string when = std::to_string(f.count) + " event(s), " + Time(f.first_time);
+      if (f.last_time != f.first_time) when += " .. " + Time(f.last_time);
+      line("  " + when + (f.scope.empty() ? "" : "  [" + TerminalSafe(f.scope) + "]"));
+      line("  Cause: " + TerminalSafe(f.cause));
+      line("  Fix:");
+      for (size_t i = 0; i < f.fix.size(); ++i) {
+        line("    " + std::to_string(i + 1) + ". " + TerminalSafe(f.fix[i]));
+      }
+      line("  Evidence:");
+      for (const auto& ev : f.evidence) {
+        std::string t = ev.time == 0 ? "" : " " + FormatTimestamp(ev.time) + (ev.time_inferred ? "~" : "");
+        line("    " + st.Wrap("2", TerminalSafe(ev.path) + ":" + std::to_string(ev.line) + t) +
+             "  " + TerminalSafe(ev.excerpt));
+      }
+      if (!f.related.empty()) {
+        std::string rel;
+        for (const auto& x : f.related) rel += (rel.empty() ? "" : ", ") + x;
+        line("  Related: " + rel);
+      }
+      if (f.heuristic) line("  (heuristic: the pattern is ours, not documented log text)");
+    }
+    line("");
+  }
+
+  if (!r.unknown_codes.empty()) {
+    line(st.Wrap("1", "UNKNOWN CODES") + " (no signature covers them)");
+    for (const auto& u : r.unknown_codes) {
+      line("  " + TerminalSafe(u.code) + " x" + std::to_string(u.count) + ": " + TerminalSafe(u.example));
+    }
+    line("");
+  }
+
+  line(st.Wrap("1", "COVERAGE"));
+  std::map<std::string, int> by_status;
+  for (const auto& in : r.inputs) {
+    if (in.kind == "bundle") continue;
+    ++by_status[in.status];
+    std::string span = in.first_time == 0 ? "" : "  " + FormatTimestamp(in.first_time) + " .. " + FormatTimestamp(in.last_time);
+    std::string counts = std::to_string(in.events) + " events";
+    if (in.unparsed > 0) counts += ", " + std::to_string(in.unparsed) + " unparsed";
+    if (in.duplicates > 0) counts += ", " + std::to_string(in.duplicates) + " duplicates";
+    line("  " + in.status + "  " + TerminalSafe(in.path) + "  (" + in.format + ", " + counts + ")" + span);
+    if (in.status != "parsed" && !in.reason.empty()) line("      " + TerminalSafe(in.reason));
+    for (const auto& w : in.warnings) line("      warning: " + TerminalSafe(w));
+  }
+  std::string tally;
+  for (const auto& [status, n] : by_status) tally += (tally.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+  line("  " + tally + "; " + std::to_string(r.unparsed) + " unparsed records kept in the index");
+  return o;
+}
+
+}  // namespace syncdoctor

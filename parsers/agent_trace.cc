@@ -1,0 +1,205 @@
+// Provisioning-agent trace files (.NET TextWriterTraceListener) -> one Event per entry.
+// An entry is a header line `<source> <Level>: <id> : <message>`, the continuation lines that
+// follow it (exception text, stack frames) and the indented `Key=Value` footer lines
+// (`DateTime=` gives its time). Lines before the first header form one entry of their own.
+#include <re2/re2.h>
+
+#include <string>
+
+#include "parsers/formats.h"
+#include "parsers/json_log_parser.h"
+#include "parsers/text_decode.h"
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+namespace {
+
+constexpr size_t kMaxEntryBytes = 1u << 20;  // message and raw text kept per entry
+
+const RE2& HeaderRe() {
+  static const RE2 re(
+      R"(^(\S.*?) (Critical|Error|Warning|Information|Verbose|Start|Stop|Suspend|Resume|Transfer): (-?\d+) : ?(.*)$)");
+  return re;
+}
+const RE2& FooterRe() {
+  static const RE2 re(
+      R"(^\s+(ProcessId|LogicalOperationStack|ThreadId|DateTime|Timestamp|Callstack)=(.*)$)");
+  return re;
+}
+
+// yyyyMMdd[-_]HHmmss anywhere in the file name (trace-agent-verbose-20261118-091502.log).
+bool TimeFromFileName(std::string_view name, int64_t* ms) {
+  static const RE2 re(R"((20\d\d)(\d\d)(\d\d)[-_](\d\d)(\d\d)(\d\d))");
+  std::string y, mo, d, h, mi, s;
+  if (!RE2::PartialMatch(name, re, &y, &mo, &d, &h, &mi, &s)) return false;
+  return ParseTimestamp(y + "-" + mo + "-" + d + "T" + h + ":" + mi + ":" + s + "Z", ms);
+}
+
+bool IsBlank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+
+class AgentTraceParser : public Parser {
+ public:
+  explicit AgentTraceParser(bool verbose) : verbose_(verbose) {}
+
+  std::string_view name() const override { return verbose_ ? "agent-trace-verbose" : "agent-trace"; }
+  EventKind kind() const override { return EventKind::kTrace; }
+
+  int Probe(std::string_view file_name, std::string_view head) const override {
+    // Look at the first lines for a header.
+    bool header = false, verbose_source = false;
+    size_t pos = 0;
+    for (int n = 0; n < 40 && pos < head.size(); ++n) {
+      size_t end = head.find('\n', pos);
+      if (end == std::string_view::npos) end = head.size();
+      std::string_view line = head.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      std::string source;
+      if (RE2::FullMatch(line, HeaderRe(), &source)) {
+        header = true;
+        verbose_source = source == "AAD Connect Provisioning Agent";
+        break;
+      }
+      pos = end + 1;
+    }
+    bool verbose_name = file_name.find("trace-agent-verbose") != std::string_view::npos;
+    bool log_name = file_name.size() > 4 && EqualsIgnoreCase(file_name.substr(file_name.size() - 4), ".log");
+    char first = FirstNonSpace(head);
+    if (verbose_) {
+      if (header && (verbose_source || verbose_name)) return 95;
+      return 0;
+    }
+    if (header) return 90;
+    // A .log of plain text with no header yet (a trace excerpt): a weak claim, so that any
+    // *.log of the Trace folder is still read rather than skipped.
+    if (log_name && first != '{' && first != '[' && first != '\0' && IsValidUtf8(head.substr(0, 1024)) &&
+        head.find('\0') == std::string_view::npos) {
+      return 15;
+    }
+    return 0;
+  }
+
+  Status Parse(std::string_view file_name, ByteStream* in, EventSink* sink) override {
+    file_ = std::string(file_name);
+    sink_ = sink;
+    have_entry_ = false;
+    last_time_ = 0;
+    placeholder_warned_ = false;
+    name_time_ = 0;
+    (void)TimeFromFileName(file_name, &name_time_);
+    LineReader reader(in);
+    std::string_view line;
+    bool truncated = false;
+    while (reader.Next(&line, &truncated)) {
+      if (truncated) {
+        SourceLoc loc{file_, reader.line_number(), reader.line_offset()};
+        sink_->OnWarning(loc, "line longer than the 64 MB cap was cut");
+      }
+      std::string source, level, id, message;
+      if (RE2::FullMatch(line, HeaderRe(), &source, &level, &id, &message)) {
+        Flush();
+        StartEntry(reader.line_number(), reader.line_offset());
+        entry_.activity = source;
+        entry_.level = level;
+        entry_.message = message;
+        AppendRaw(line);
+        continue;
+      }
+      std::string key, value;
+      if (have_entry_ && entry_has_header_ && RE2::FullMatch(line, FooterRe(), &key, &value)) {
+        AppendRaw(line);
+        if (key == "DateTime") {
+          int64_t t;
+          if (ParseTimestamp(value, &t)) {
+            entry_.time_ms = t;
+            entry_.time_inferred = false;
+          } else if (!placeholder_warned_) {
+            placeholder_warned_ = true;
+            sink_->OnWarning(SourceLoc{file_, reader.line_number(), reader.line_offset()},
+                             "DateTime footer '" + value.substr(0, 40) +
+                                 "' is not a time; entries without a time keep none");
+          }
+        }
+        continue;
+      }
+      if (!have_entry_) {
+        if (IsBlank(line)) continue;  // blank lines before anything else
+        StartEntry(reader.line_number(), reader.line_offset());
+        entry_has_header_ = false;
+        entry_.message = std::string(line);
+        AppendRaw(line);
+        continue;
+      }
+      // A continuation line: exception text, stack frames, wrapped message.
+      AppendRaw(line);
+      if (entry_.message.size() < kMaxEntryBytes) {
+        entry_.message.push_back('\n');
+        entry_.message.append(line.substr(0, kMaxEntryBytes - entry_.message.size()));
+      }
+    }
+    Flush();
+    return reader.status();
+  }
+
+ private:
+  void StartEntry(uint64_t line, uint64_t offset) {
+    entry_.Clear();
+    entry_.kind = EventKind::kTrace;
+    entry_.loc.file = file_;
+    entry_.loc.line = line;
+    entry_.loc.offset = offset;
+    entry_.record_id = file_ + ":" + std::to_string(line);
+    raw_.clear();
+    have_entry_ = true;
+    entry_has_header_ = true;
+  }
+
+  void AppendRaw(std::string_view line) {
+    if (raw_.size() >= kMaxEntryBytes) return;
+    if (!raw_.empty()) raw_.push_back('\n');
+    raw_.append(line.substr(0, kMaxEntryBytes - raw_.size()));
+  }
+
+  void Flush() {
+    if (!have_entry_) return;
+    have_entry_ = false;
+    while (!entry_.message.empty() &&
+           (entry_.message.back() == '\n' || entry_.message.back() == ' ')) {
+      entry_.message.pop_back();
+    }
+    if (entry_.time_ms == 0) {
+      // No DateTime footer: the previous entry's time, else the time in the file name.
+      if (last_time_ != 0) {
+        entry_.time_ms = last_time_;
+        entry_.time_inferred = true;
+      } else if (name_time_ != 0) {
+        entry_.time_ms = name_time_;
+        entry_.time_inferred = true;
+      }
+    } else {
+      last_time_ = entry_.time_ms;
+    }
+    entry_.raw = raw_;
+    sink_->OnEvent(entry_);
+  }
+
+  bool verbose_;
+  std::string file_;
+  EventSink* sink_ = nullptr;
+  Event entry_;
+  std::string raw_;
+  bool have_entry_ = false;
+  bool entry_has_header_ = false;
+  bool placeholder_warned_ = false;
+  int64_t last_time_ = 0;
+  int64_t name_time_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Parser> NewAgentTraceParser() { return std::make_unique<AgentTraceParser>(false); }
+std::unique_ptr<Parser> NewAgentTraceVerboseParser() {
+  return std::make_unique<AgentTraceParser>(true);
+}
+
+}  // namespace syncdoctor

@@ -1,0 +1,124 @@
+// Audit logs (Graph directoryAudit and its exports) -> Event: Graph pages, the portal JSON
+// download (a top-level array) and Azure Monitor diagnostic records (`properties` = directoryAudit).
+#include <string>
+
+#include "parsers/formats.h"
+#include "parsers/json_log_parser.h"
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+namespace {
+
+void Append(std::string* out, std::string_view sep, std::string_view text) {
+  if (text.empty()) return;
+  if (!out->empty()) out->append(sep);
+  out->append(text);
+}
+
+bool MapAudit(JsonElement record, Event* e, std::string* why) {
+  JsonElement rec = record;
+  JsonElement props;
+  bool diagnostic = UnwrapDiagnostic(record, "AuditLogs", &props);
+  if (diagnostic) rec = props;
+
+  JsonElement probe;
+  if (!JsonFirst(rec, {"activityDisplayName", "loggedByService", "targetResources"}, &probe)) {
+    *why = "not an audit record: none of activityDisplayName, loggedByService, targetResources";
+    return false;
+  }
+  e->record_id = JsonFieldText(rec, "id");
+  if (!ParseTimestamp(JsonFieldText(rec, "activityDateTime"), &e->time_ms) && diagnostic) {
+    (void)ParseTimestamp(JsonFieldText(record, "time"), &e->time_ms);
+  }
+  e->level = ToLower(JsonFieldText(rec, "result"));
+  e->activity = JsonFieldText(rec, "activityDisplayName");
+  if (e->activity.empty() && diagnostic) e->activity = JsonFieldText(record, "operationName");
+  e->reason = JsonFieldText(rec, "category");
+  e->correlation_id = JsonFieldText(rec, "correlationId");
+
+  JsonElement initiator, who;
+  if (JsonField(rec, "initiatedBy", &initiator)) {
+    if (JsonField(initiator, "user", &who) && who.is_object()) {
+      e->actor = JsonFirstText(who, {"userPrincipalName", "displayName", "id"});
+    }
+    if (e->actor.empty() && JsonField(initiator, "app", &who) && who.is_object()) {
+      e->actor = JsonFirstText(who, {"displayName", "servicePrincipalName", "appId"});
+    }
+  }
+
+  JsonElement targets;
+  if (JsonField(rec, "targetResources", &targets) && targets.is_array()) {
+    for (JsonElement t : targets.get_array()) {
+      Append(&e->target_identity, "; ", JsonFirstText(t, {"userPrincipalName", "displayName", "id"}));
+      if (e->target_id.empty()) e->target_id = JsonFieldText(t, "id");
+    }
+  }
+
+  e->message = JsonFieldText(rec, "resultReason");
+  JsonElement details;
+  if (JsonField(rec, "additionalDetails", &details) && details.is_array()) {
+    for (JsonElement d : details.get_array()) {
+      std::string key = JsonFieldText(d, "key");
+      std::string value = JsonFieldText(d, "value");
+      if (EqualsIgnoreCase(key, "ErrorCode") && e->error_code.empty()) e->error_code = value;
+      if (!key.empty() || !value.empty()) Append(&e->message, "; ", key + "=" + value);
+    }
+  }
+  return true;
+}
+
+class AuditParser : public JsonLogParser {
+ public:
+  enum class Variant { kGraph, kPortal, kDiagnostic };
+  explicit AuditParser(Variant v) : variant_(v) {}
+
+  std::string_view name() const override {
+    switch (variant_) {
+      case Variant::kGraph: return "audit-graph-json";
+      case Variant::kPortal: return "audit-portal-json";
+      case Variant::kDiagnostic: return "audit-diagnostic-json";
+    }
+    return "";
+  }
+  EventKind kind() const override { return EventKind::kAudit; }
+
+  int Probe(std::string_view, std::string_view head) const override {
+    char first = FirstNonSpace(head);
+    if (first != '{' && first != '[') return 0;
+    switch (variant_) {
+      case Variant::kGraph:
+        return HeadContainsIgnoreCase(head, "$metadata#auditLogs/directoryAudits") ? 100 : 0;
+      case Variant::kDiagnostic:
+        return HeadHasKeyValue(head, "category", "AuditLogs") ? 95 : 0;
+      case Variant::kPortal:
+        return first == '[' && head.find("\"activityDisplayName\"") != std::string_view::npos &&
+                       head.find("\"loggedByService\"") != std::string_view::npos
+                   ? 80
+                   : 0;
+    }
+    return 0;
+  }
+
+ protected:
+  bool MapRecord(JsonElement record, Event* event, std::string* why) override {
+    return MapAudit(record, event, why);
+  }
+
+ private:
+  Variant variant_;
+};
+
+}  // namespace
+
+std::unique_ptr<Parser> NewAuditGraphParser() {
+  return std::make_unique<AuditParser>(AuditParser::Variant::kGraph);
+}
+std::unique_ptr<Parser> NewAuditPortalParser() {
+  return std::make_unique<AuditParser>(AuditParser::Variant::kPortal);
+}
+std::unique_ptr<Parser> NewAuditDiagnosticParser() {
+  return std::make_unique<AuditParser>(AuditParser::Variant::kDiagnostic);
+}
+
+}  // namespace syncdoctor

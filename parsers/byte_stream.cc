@@ -1,0 +1,66 @@
+#include "parsers/byte_stream.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace syncdoctor {
+
+Status StringByteStream::Read(char* buf, size_t cap, size_t* got) {
+  size_t n = std::min(cap, data_.size() - pos_);
+  if (n > 0) std::memcpy(buf, data_.data() + pos_, n);
+  pos_ += n;
+  *got = n;
+  return Status::Ok();
+}
+
+FileByteStream::~FileByteStream() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Status FileByteStream::Open(const std::string& path) {
+  path_ = path;
+  file_ = std::fopen(path.c_str(), "rb");
+  if (file_ == nullptr) return Status::IoError(path + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
+Status FileByteStream::Read(char* buf, size_t cap, size_t* got) {
+  *got = 0;
+  if (file_ == nullptr) return Status::IoError(path_ + ": not open");
+  size_t n = std::fread(buf, 1, cap, file_);
+  if (n == 0 && std::ferror(file_)) return Status::IoError(path_ + ": " + std::strerror(errno));
+  *got = n;
+  return Status::Ok();
+}
+
+Status PrefixedByteStream::Read(char* buf, size_t cap, size_t* got) {
+  if (pos_ < head_.size()) {
+    size_t n = std::min(cap, head_.size() - pos_);
+    std::memcpy(buf, head_.data() + pos_, n);
+    pos_ += n;
+    *got = n;
+    return Status::Ok();
+  }
+  return rest_->Read(buf, cap, got);
+}
+
+Status ReadUpTo(ByteStream* in, size_t cap, std::string* out) {
+  out->clear();
+  out->resize(cap);
+  size_t have = 0;
+  while (have < cap) {
+    size_t got = 0;
+    Status s = in->Read(out->data() + have, cap - have, &got);
+    if (!s.ok()) {
+      out->resize(have);
+      return s;
+    }
+    if (got == 0) break;
+    have += got;
+  }
+  out->resize(have);
+  return Status::Ok();
+}
+
+}  // namespace syncdoctor

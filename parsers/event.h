@@ -1,0 +1,73 @@
+// Event is the normalised record of DESIGN.md that every parser emits, whatever the input format.
+// EventSink receives what a parser finds: events, bad input, and file-level warnings.
+#ifndef SYNCDOCTOR_PARSERS_EVENT_H_
+#define SYNCDOCTOR_PARSERS_EVENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace syncdoctor {
+
+// Where a record starts in its file: 1-based line, 0-based byte offset in the decoded text.
+struct SourceLoc {
+  std::string file;
+  uint64_t line = 0;
+  uint64_t offset = 0;
+};
+
+enum class EventKind { kProvisioning, kAudit, kJob, kTrace, kEventLog };
+constexpr int kEventKindCount = 5;
+
+// "provisioning", "audit", "job", "trace", "eventlog".
+std::string_view EventKindName(EventKind kind);
+// Parses a kind name; false when `name` is not one.
+bool ParseEventKind(std::string_view name, EventKind* kind);
+
+struct Event {
+  int64_t time_ms = 0;          // UTC milliseconds since the epoch; 0 = the record has no time
+  bool time_inferred = false;   // time taken from a neighbour, the file name or the archive entry
+  EventKind kind = EventKind::kProvisioning;
+  std::string level;            // success/warning/failure/skipped, Error/Information…, job status code
+  std::string record_id, job_id, cycle_id, change_id, correlation_id;
+  std::string activity;         // provisioningAction, activityDisplayName, trace source, evtx provider+id
+  std::string actor;            // initiatedBy
+  std::string source_identity, target_identity;  // display name or UPN (or id when there is no name)
+  std::string source_id, target_id;              // object ids when the record has them
+  std::string error_code;
+  std::string reason;           // quarantine reason (job), error category (provisioning), category (audit)
+  std::string message;          // the human text: reason + details, trace message with continuations
+  std::string_view raw;         // the original record text; valid only during EventSink::OnEvent
+  SourceLoc loc;                // where the record starts in its file
+
+  // Clears every field but keeps string capacity, so one Event can be reused per record.
+  void Clear();
+};
+
+// Names of the Event fields that signatures may match on, in a fixed order.
+enum class EventField {
+  kLevel, kRecordId, kJobId, kCycleId, kChangeId, kCorrelationId, kActivity, kActor,
+  kSourceIdentity, kTargetIdentity, kErrorCode, kReason, kMessage, kRaw, kKind
+};
+constexpr int kEventFieldCount = 15;
+std::string_view EventFieldName(EventField field);
+bool ParseEventField(std::string_view name, EventField* field);
+// The text of `field` in `event` (the kind name for kKind).
+std::string_view EventFieldValue(const Event& event, EventField field);
+
+// Receives what a parser finds. Parsers never stop on bad input; they report it here and go on.
+// Every record of a file ends in exactly one OnEvent or OnBadInput call.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Returns false to ask the parser to stop early.
+  virtual bool OnEvent(const Event& event) = 0;
+  // A record or line that could not be parsed; `raw` is its text (possibly cut to a size cap).
+  virtual void OnBadInput(const SourceLoc& loc, std::string_view reason, std::string_view raw) = 0;
+  // A file-level remark that loses no data (a repaired quirk, a placeholder timestamp).
+  virtual void OnWarning(const SourceLoc& loc, std::string_view message) = 0;
+};
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_PARSERS_EVENT_H_

@@ -1,0 +1,28 @@
+// Factories for every parser, one per format name of DESIGN.md. registry.cc lists them.
+#ifndef SYNCDOCTOR_PARSERS_FORMATS_H_
+#define SYNCDOCTOR_PARSERS_FORMATS_H_
+
+#include <memory>
+
+#include "parsers/parser.h"
+
+namespace syncdoctor {
+
+// provisioning.cc
+std::unique_ptr<Parser> NewProvisioningGraphParser();        // provisioning-graph-json
+std::unique_ptr<Parser> NewProvisioningPortalParser();       // provisioning-portal-json
+std::unique_ptr<Parser> NewProvisioningDiagnosticParser();   // provisioning-diagnostic-json
+std::unique_ptr<Parser> NewProvisioningPowerShellParser();   // provisioning-powershell-json
+// audit.cc
+std::unique_ptr<Parser> NewAuditGraphParser();               // audit-graph-json
+std::unique_ptr<Parser> NewAuditPortalParser();              // audit-portal-json
+std::unique_ptr<Parser> NewAuditDiagnosticParser();          // audit-diagnostic-json
+// job_status.cc
+std::unique_ptr<Parser> NewJobParser();                      // job-graph-json
+// agent_trace.cc
+std::unique_ptr<Parser> NewAgentTraceParser();               // agent-trace
+std::unique_ptr<Parser> NewAgentTraceVerboseParser();        // agent-trace-verbose
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_PARSERS_FORMATS_H_

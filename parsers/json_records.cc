@@ -1,0 +1,341 @@
+#include "parsers/json_records.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace syncdoctor {
+
+namespace {
+
+constexpr size_t kPadding = 64;  // >= SIMDJSON_PADDING
+constexpr size_t kRawCap = 4096;
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool IsWrapperKey(const std::string& key) {
+  std::string k = key;
+  for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return k == "value" || k == "records";
+}
+
+// The scanner's state between chunks.
+struct ScanState {
+  enum class Mode {
+    kTop,          // between top-level values
+    kTopValue,     // inside a top-level value that may still turn out to be a wrapper
+    kArray,        // inside a record array, between elements
+    kElement,      // inside an element of a record array
+    kWrapperTail,  // inside a wrapper object after its record array: skipped
+    kJunk,         // a top-level line that is not JSON: skipped to its end
+  };
+  Mode mode = Mode::kTop;
+  int depth = 0;
+  int array_depth = 0;    // depth inside the record array
+  bool in_string = false;
+  bool escape = false;
+  bool top_is_array = false;
+  // Wrapper detection inside a top-level object.
+  std::string key;          // the last string at depth 1 (object keys of the top-level object)
+  bool key_capturing = false;
+  bool colon_after_key = false;
+  // The record being collected.
+  std::string cur;
+  bool oversize = false;
+  bool has_newline = false;
+  uint64_t start_line = 0, start_offset = 0;
+  // Input position.
+  uint64_t line = 1, offset = 0;
+  bool ndjson = false;      // a single-line top-level record was seen: lines cut records
+  bool any_top = false;
+};
+
+}  // namespace
+
+size_t StripTrailingCommas(std::string* json) {
+  std::string& s = *json;
+  size_t removed = 0, w = 0;
+  bool in_str = false, esc = false;
+  size_t pending_comma = std::string::npos;  // write position of a comma that may be trailing
+  for (size_t r = 0; r < s.size(); ++r) {
+    char c = s[r];
+    if (in_str) {
+      if (esc) esc = false;
+      else if (c == '\\') esc = true;
+      else if (c == '"') in_str = false;
+      s[w++] = c;
+      continue;
+    }
+    if (c == '"') {
+      in_str = true;
+      pending_comma = std::string::npos;
+    } else if (c == ',') {
+      pending_comma = w;
+    } else if (c == ']' || c == '}') {
+      if (pending_comma != std::string::npos) {
+        // Drop the comma from what is already written (whitespace after it moves left).
+        std::memmove(&s[pending_comma], &s[pending_comma + 1], w - pending_comma - 1);
+        --w;
+        ++removed;
+      }
+      pending_comma = std::string::npos;
+    } else if (!IsSpace(c)) {
+      pending_comma = std::string::npos;
+    }
+    s[w++] = c;
+  }
+  s.resize(w);
+  return removed;
+}
+
+Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const BadFn& on_bad,
+                               const WarnFn& on_warn) {
+  using Mode = ScanState::Mode;
+  ScanState st;
+  std::string chunk(1 << 16, '\0');
+
+  auto begin_record = [&](uint64_t line, uint64_t offset) {
+    st.cur.clear();
+    st.oversize = false;
+    st.has_newline = false;
+    st.start_line = line;
+    st.start_offset = offset;
+  };
+  auto add = [&](char c) {
+    if (st.oversize) return;
+    if (st.cur.size() >= max_record_) {
+      st.oversize = true;
+      return;
+    }
+    st.cur.push_back(c);
+  };
+  auto emit = [&](bool wrapped) {
+    if (st.oversize) {
+      on_bad(st.start_line, st.start_offset,
+             "record larger than the " + std::to_string(max_record_ >> 20) + " MB cap",
+             std::string_view(st.cur).substr(0, kRawCap));
+    } else {
+      st.cur.reserve(st.cur.size() + kPadding);
+      JsonRecord rec;
+      rec.text = st.cur;
+      rec.line = st.start_line;
+      rec.offset = st.start_offset;
+      rec.wrapped = wrapped;
+      on_record(rec);
+    }
+    st.cur.clear();
+  };
+  auto bad = [&](std::string_view reason) {
+    on_bad(st.start_line, st.start_offset, reason, std::string_view(st.cur).substr(0, kRawCap));
+    st.cur.clear();
+  };
+
+  for (;;) {
+    size_t got = 0;
+    Status s = in->Read(chunk.data(), chunk.size(), &got);
+    if (!s.ok()) return s;
+    if (got == 0) break;
+    for (size_t i = 0; i < got; ++i) {
+      const char c = chunk[i];
+      const uint64_t here_line = st.line, here_offset = st.offset;
+      ++st.offset;
+      if (c == '\n') ++st.line;
+
+      switch (st.mode) {
+        case Mode::kJunk:
+          if (c == '\n') {
+            bad("not JSON: expected '{' or '[' at the start of a record");
+            st.mode = Mode::kTop;
+          } else {
+            add(c);
+          }
+          continue;
+        case Mode::kTop:
+          if (IsSpace(c) || c == ',') continue;
+          begin_record(here_line, here_offset);
+          if (c == '{' || c == '[') {
+            add(c);
+            st.depth = 1;
+            st.in_string = st.escape = false;
+            st.key.clear();
+            st.key_capturing = st.colon_after_key = false;
+            st.top_is_array = (c == '[');
+            if (st.top_is_array) {
+              st.mode = Mode::kArray;
+              st.array_depth = 1;
+              st.cur.clear();
+            } else {
+              st.mode = Mode::kTopValue;
+            }
+          } else {
+            add(c);
+            st.mode = Mode::kJunk;
+          }
+          continue;
+        default:
+          break;
+      }
+
+      // Modes inside JSON: track strings and depth first.
+      if (st.in_string) {
+        if (st.escape) {
+          st.escape = false;
+        } else if (c == '\\') {
+          st.escape = true;
+        } else if (c == '"') {
+          st.in_string = false;
+          if (st.key_capturing) {
+            st.key_capturing = false;
+            st.colon_after_key = false;
+          }
+        } else if (st.key_capturing && st.key.size() < 32) {
+          st.key.push_back(c);
+        }
+        if (c == '\n') st.has_newline = true;
+        if (st.mode == Mode::kTopValue || st.mode == Mode::kElement) add(c);
+        if (st.mode == Mode::kTopValue && st.ndjson && c == '\n') {
+          bad("unterminated JSON record: the line ends inside a string");
+          st.mode = Mode::kTop;
+          st.depth = 0;
+          st.in_string = false;
+        }
+        continue;
+      }
+
+      switch (st.mode) {
+        case Mode::kTopValue: {
+          if (c == '\n') {
+            st.has_newline = true;
+            if (st.ndjson) {
+              bad("unterminated JSON record: the line ends inside the object");
+              st.mode = Mode::kTop;
+              st.depth = 0;
+              continue;
+            }
+          }
+          if (c == '"') {
+            st.in_string = true;
+            if (st.depth == 1 && !st.colon_after_key) {
+              st.key.clear();
+              st.key_capturing = true;
+            }
+          } else if (c == ':' && st.depth == 1) {
+            st.colon_after_key = true;
+          } else if (c == ',' && st.depth == 1) {
+            st.colon_after_key = false;
+          } else if (c == '[' && st.depth == 1 && st.colon_after_key && IsWrapperKey(st.key)) {
+            // {"value":[ ... ]}: a wrapper; its elements are the records.
+            st.depth = 2;
+            st.array_depth = 2;
+            st.mode = Mode::kArray;
+            st.cur.clear();
+            continue;
+          } else if (c == '{' || c == '[') {
+            ++st.depth;
+          } else if (c == '}' || c == ']') {
+            --st.depth;
+          }
+          add(c);
+          if (st.depth == 0) {
+            if (!st.any_top && !st.has_newline) st.ndjson = true;
+            st.any_top = true;
+            emit(false);
+            st.mode = Mode::kTop;
+          }
+          break;
+        }
+        case Mode::kArray: {
+          if (IsSpace(c) || c == ',') break;
+          if (c == ']') {
+            --st.depth;
+            st.mode = st.depth == 0 ? Mode::kTop : Mode::kWrapperTail;
+            if (st.depth == 0) st.any_top = true;
+            break;
+          }
+          if (c == '}') {  // malformed: an object closes where an element was expected
+            begin_record(here_line, here_offset);
+            add(c);
+            bad("unexpected '}' inside an array of records");
+            --st.depth;
+            if (st.depth <= 0) {
+              st.depth = 0;
+              st.mode = Mode::kTop;
+            }
+            break;
+          }
+          begin_record(here_line, here_offset);
+          add(c);
+          st.mode = Mode::kElement;
+          if (c == '{' || c == '[') {
+            ++st.depth;
+          } else if (c == '"') {
+            st.in_string = true;
+          }
+          break;
+        }
+        case Mode::kElement: {
+          bool scalar = st.depth == st.array_depth;  // a bare scalar element
+          if (scalar && (c == ',' || c == ']' || IsSpace(c))) {
+            emit(true);
+            st.mode = Mode::kArray;
+            if (c == ']') {
+              --st.depth;
+              st.mode = st.depth == 0 ? Mode::kTop : Mode::kWrapperTail;
+            }
+            break;
+          }
+          if (c == '\n') st.has_newline = true;
+          if (c == '"') {
+            st.in_string = true;
+          } else if (c == '{' || c == '[') {
+            ++st.depth;
+          } else if (c == '}' || c == ']') {
+            --st.depth;
+          }
+          add(c);
+          if (st.depth == st.array_depth && !scalar) {
+            emit(true);
+            st.mode = Mode::kArray;
+          }
+          break;
+        }
+        case Mode::kWrapperTail: {
+          if (c == '"') {
+            st.in_string = true;
+          } else if (c == '{' || c == '[') {
+            ++st.depth;
+          } else if (c == '}' || c == ']') {
+            --st.depth;
+            if (st.depth == 0) {
+              st.mode = Mode::kTop;
+              st.any_top = true;
+            }
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  // End of input.
+  switch (st.mode) {
+    case Mode::kTop:
+      break;
+    case Mode::kJunk:
+      bad("not JSON: expected '{' or '[' at the start of a record");
+      break;
+    case Mode::kTopValue:
+    case Mode::kElement:
+      bad("truncated: the input ends inside a JSON record");
+      break;
+    case Mode::kArray:
+    case Mode::kWrapperTail:
+      on_warn(st.line, "truncated: the input ends before the record array is closed");
+      break;
+  }
+  return Status::Ok();
+}
+
+}  // namespace syncdoctor

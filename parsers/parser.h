@@ -1,0 +1,31 @@
+// Parser: one input format, bytes in, events out. Parsers know nothing of files, archives or the index.
+#ifndef SYNCDOCTOR_PARSERS_PARSER_H_
+#define SYNCDOCTOR_PARSERS_PARSER_H_
+
+#include <string_view>
+
+#include "parsers/byte_stream.h"
+#include "parsers/event.h"
+#include "parsers/status.h"
+
+namespace syncdoctor {
+
+class Parser {
+ public:
+  virtual ~Parser() = default;
+  // A format name of DESIGN.md, e.g. "agent-trace".
+  virtual std::string_view name() const = 0;
+  // The event kind this format holds.
+  virtual EventKind kind() const = 0;
+  // 0..100: how sure this parser is that `head` (the first bytes of the file, already decoded
+  // to UTF-8, BOM removed) is its format. `file_name` may only nudge a score, never decide it.
+  virtual int Probe(std::string_view file_name, std::string_view head) const = 0;
+  // Reads `in` (decoded UTF-8) to its end, record by record. Every record ends in one
+  // sink->OnEvent or sink->OnBadInput. Returns non-ok only when the stream itself fails.
+  // A parser object is not thread-safe; give each worker its own (see NewParser()).
+  virtual Status Parse(std::string_view file_name, ByteStream* in, EventSink* sink) = 0;
+};
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_PARSERS_PARSER_H_

@@ -1,0 +1,35 @@
+// The list of parsers and content-based format detection.
+#ifndef SYNCDOCTOR_PARSERS_REGISTRY_H_
+#define SYNCDOCTOR_PARSERS_REGISTRY_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/parser.h"
+
+namespace syncdoctor {
+
+// A fresh instance of every parser, in a fixed order (ties in detection go to the earlier one).
+std::vector<std::unique_ptr<Parser>> AllParsers();
+
+// A fresh parser for a format name; nullptr when there is none.
+std::unique_ptr<Parser> NewParser(std::string_view format);
+
+// Every format name AllParsers() knows, in order.
+std::vector<std::string> FormatNames();
+
+struct Detection {
+  std::string format;   // "" when no parser scored above zero
+  int score = 0;
+  // Every parser with a non-zero score, best first: "provisioning-graph-json=100".
+  std::vector<std::pair<std::string, int>> scores;
+};
+
+// Scores every parser on `head` (decoded UTF-8, BOM removed); the highest score wins.
+Detection DetectFormat(std::string_view file_name, std::string_view head);
+
+}  // namespace syncdoctor
+
+#endif  // SYNCDOCTOR_PARSERS_REGISTRY_H_
