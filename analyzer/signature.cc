@@ -21,7 +21,7 @@ const std::set<std::string> kStatuses = {"verified", "documented-requirement", "
                                          "inferred"};
 const std::set<std::string> kTopKeys = {"id", "title", "severity", "status", "tags", "applies_to",
                                         "match", "supersedes", "links", "cause", "fix",
-                                        "references", "heuristic", "examples"};
+                                        "references", "heuristic", "examples", "next_step"};
 
 std::string Where(const std::string& file, const YAML::Node& n) {
   return file + ":" + std::to_string(n.Mark().line + 1) + ": ";
@@ -206,6 +206,7 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
     if (!s.ok()) return s;
     if (sig.fix.empty()) return Status::InvalidInput(Where(file, root["fix"]) + "fix needs at least one step");
     if (root["heuristic"]) sig.heuristic = root["heuristic"].as<bool>();
+    if (root["next_step"]) sig.next_step = root["next_step"].as<std::string>();
     const YAML::Node ex = root["examples"];
     if (!ex.IsMap()) return Status::InvalidInput(Where(file, ex) + "examples must be a map with match/no_match");
     s = ReadExamples(ex["match"], file, &sig.examples);

@@ -36,6 +36,7 @@ struct Signature {
   std::vector<Condition> all, any;
   std::string cause;
   std::vector<std::string> fix, references, supersedes, links;
+  std::string next_step;     // optional: the one action the diagnosis names first
   bool heuristic = false;
   std::vector<Example> examples, counter_examples;
   std::string file;          // where it was loaded from

@@ -94,7 +94,17 @@ Status LoadEvidence(Index* index, const std::string& signature, const std::strin
     ev.level = st.Text(8);
     ev.error_code = st.Text(9);
     std::string_view msg = st.Text(10);
-    ev.excerpt = Excerpt(msg.empty() ? st.Text(11) : msg, 300);
+    if (ev.kind == "audit") {
+      // An audit line reads best as who did what to whom.
+      std::string text = ev.activity;
+      if (!ev.target.empty()) text += " '" + ev.target + "'";
+      if (!ev.actor.empty()) text += " by " + ev.actor;
+      if (!ev.level.empty()) text += " (" + ev.level + ")";
+      if (!msg.empty()) text += ": " + std::string(msg);
+      ev.excerpt = Excerpt(text, 300);
+    } else {
+      ev.excerpt = Excerpt(msg.empty() ? st.Text(11) : msg, 300);
+    }
     all.push_back(std::move(ev));
   }
   if (!s.ok()) return s;
@@ -161,6 +171,14 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
     // Name who did what, when, from linked audit evidence (e.g. the deletion of the account).
     for (size_t m : members) {
       if (m == members.front()) continue;
+      bool audit = false;
+      for (const auto& ev : f[m].evidence) audit |= ev.kind == "audit";
+      if (!audit) {
+        d.headline += ". Linked: " + f[m].title + " (" + std::to_string(f[m].count) + " events";
+        if (f[m].first_time != 0) d.headline += " from " + FormatTimestamp(f[m].first_time);
+        d.headline += ")";
+        continue;
+      }
       for (const auto& ev : f[m].evidence) {
         if (ev.kind != "audit") continue;
         d.headline += ". Linked: " + f[m].title + ": '" + ev.activity + "'";
@@ -172,7 +190,7 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
     }
     if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
     for (size_t m : members) d.findings.push_back(f[m].signature);
-    d.next_step = KeyFixStep(root.fix);
+    d.next_step = root.next_step.empty() ? KeyFixStep(root.fix) : root.next_step;
     r->diagnosis.push_back(std::move(d));
   }
   if (r->diagnosis.empty()) {
@@ -254,6 +272,7 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
     fi.fix = sig.fix;
     fi.references = sig.references;
     fi.heuristic = sig.heuristic;
+    fi.next_step = sig.next_step;
     r->findings.push_back(std::move(fi));
   }
   st = Stmt();

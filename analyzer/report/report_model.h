@@ -31,6 +31,7 @@ struct FindingInfo {
   Severity severity = Severity::kInfo;
   int64_t count = 0, first_time = 0, last_time = 0;
   std::vector<std::string> fix, references, related;
+  std::string next_step;
   std::vector<EvidenceLine> evidence;
   bool heuristic = false;
 };
