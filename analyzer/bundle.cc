@@ -189,6 +189,16 @@ std::string_view ArchiveFormat(std::string_view h) {
   return "";
 }
 
+void WalkStream(const std::string& bundle, const std::string& name, ByteStream* in,
+                const BundleLimits& limits, BundleVisitor* visitor) {
+  Walker w(limits, visitor);
+  BundleFile f;
+  f.bundle = bundle;
+  f.path = name;
+  f.stream = in;
+  w.Dispatch(f, 0);
+}
+
 Status WalkBundle(const std::string& root, const BundleLimits& limits,
                   const std::set<std::string>& exclude, BundleVisitor* visitor) {
   std::error_code ec;

@@ -51,6 +51,11 @@ std::string_view ArchiveFormat(std::string_view head);
 Status WalkBundle(const std::string& root, const BundleLimits& limits,
                   const std::set<std::string>& exclude, BundleVisitor* visitor);
 
+// Walks one stream as if it were a file named `name` of bundle `bundle` (an archive or a plain
+// file); used by tests and fuzzers, which have bytes rather than paths.
+void WalkStream(const std::string& bundle, const std::string& name, ByteStream* in,
+                const BundleLimits& limits, BundleVisitor* visitor);
+
 }  // namespace syncdoctor
 
 #endif  // SYNCDOCTOR_ANALYZER_BUNDLE_H_

@@ -306,6 +306,16 @@ class Ingester : public BundleVisitor {
   void OnError(const std::string& bundle, const std::string& path,
                std::string_view message) override {
     if (!status_.ok()) return;
+    // A damaged archive: its own row says so (its readable entries are already recorded).
+    for (auto& pending : pending_archives_) {
+      if (pending.bundle == bundle && pending.path == path) {
+        pending.status = "failed";
+        pending.reason = std::string(message);
+        stats_->errors.push_back(path + ": " + std::string(message));
+        ++stats_->failed;
+        return;
+      }
+    }
     stats_->errors.push_back(path + ": " + std::string(message));
     SourceRow row;
     row.bundle = bundle;

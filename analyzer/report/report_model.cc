@@ -65,8 +65,36 @@ Status LoadInputs(Index* index, Report* r) {
   return s;
 }
 
-Status LoadEvidence(Index* index, const std::string& signature, const std::string& scope,
-                    std::vector<EvidenceLine>* out) {
+// A window of `text` around the first place one of `sig`'s patterns on `field` matches, so that
+// the excerpt shows what made the event match even in a long message.
+std::string MatchWindow(std::string_view text, const Signature* sig, EventField field, size_t max) {
+  size_t first_nl = text.find('\n');
+  if (sig == nullptr || (text.size() <= max && first_nl == std::string_view::npos)) return Excerpt(text, max);
+  size_t best = std::string_view::npos;
+  for (const auto* conds : {&sig->all, &sig->any}) {
+    for (const auto& c : *conds) {
+      for (const auto& [f, pattern] : c.pairs) {
+        if (f != field) continue;
+        RE2 re(pattern, RE2::Quiet);
+        re2::StringPiece m;
+        if (re.ok() && re.Match(text, 0, text.size(), RE2::UNANCHORED, &m, 1)) {
+          best = std::min(best, static_cast<size_t>(m.data() - text.data()));
+        }
+      }
+    }
+  }
+  if (best == std::string_view::npos || best + 40 < max) return Excerpt(text, max);
+  // Start a little before the match, on a UTF-8 boundary, and keep to one line.
+  size_t start = best > 60 ? best - 60 : 0;
+  while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+  size_t line_start = text.rfind('\n', best);
+  if (line_start != std::string_view::npos && line_start + 1 > start) start = line_start + 1;
+  std::string out = start > 0 ? "… " : "";
+  return out + Excerpt(text.substr(start), max);
+}
+
+Status LoadEvidence(Index* index, const std::string& signature, const Signature* sig,
+                    const std::string& scope, std::vector<EvidenceLine>* out) {
   // The first matching event of each kind (the sources that agree), then the earliest others.
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
@@ -101,9 +129,11 @@ Status LoadEvidence(Index* index, const std::string& signature, const std::strin
       if (!ev.actor.empty()) text += " by " + ev.actor;
       if (!ev.level.empty()) text += " (" + ev.level + ")";
       if (!msg.empty()) text += ": " + std::string(msg);
-      ev.excerpt = Excerpt(text, 300);
+      ev.excerpt = MatchWindow(text, sig, EventField::kMessage, 300);
+    } else if (msg.empty()) {
+      ev.excerpt = MatchWindow(st.Text(11), sig, EventField::kRaw, 300);
     } else {
-      ev.excerpt = Excerpt(msg.empty() ? st.Text(11) : msg, 300);
+      ev.excerpt = MatchWindow(msg, sig, EventField::kMessage, 300);
     }
     all.push_back(std::move(ev));
   }
@@ -169,14 +199,20 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
     DiagnosisEntry d;
     d.headline = root.title;
     // Name who did what, when, from linked audit evidence (e.g. the deletion of the account).
+    // Linked findings of the same signature (one per trace file) are told once, summed.
+    std::map<std::string, std::pair<int64_t, int64_t>> linked;  // signature -> (count, first)
+    std::vector<size_t> linked_order;
     for (size_t m : members) {
       if (m == members.front()) continue;
       bool audit = false;
       for (const auto& ev : f[m].evidence) audit |= ev.kind == "audit";
       if (!audit) {
-        d.headline += ". Linked: " + f[m].title + " (" + std::to_string(f[m].count) + " events";
-        if (f[m].first_time != 0) d.headline += " from " + FormatTimestamp(f[m].first_time);
-        d.headline += ")";
+        auto [it, fresh] = linked.emplace(f[m].signature, std::make_pair(int64_t{0}, int64_t{0}));
+        if (fresh) linked_order.push_back(m);
+        it->second.first += f[m].count;
+        if (f[m].first_time != 0 && (it->second.second == 0 || f[m].first_time < it->second.second)) {
+          it->second.second = f[m].first_time;
+        }
         continue;
       }
       for (const auto& ev : f[m].evidence) {
@@ -187,6 +223,12 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
         if (ev.time != 0) d.headline += " at " + FormatTimestamp(ev.time);
         break;
       }
+    }
+    for (size_t m : linked_order) {
+      const auto& [count, first] = linked[f[m].signature];
+      d.headline += ". Linked: " + f[m].title + " (" + std::to_string(count) + " events";
+      if (first != 0) d.headline += " from " + FormatTimestamp(first);
+      d.headline += ")";
     }
     if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
     for (size_t m : members) d.findings.push_back(f[m].signature);
@@ -286,7 +328,7 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
       if (firing.count(l)) related.insert(l);
     }
     fi.related.assign(related.begin(), related.end());
-    s = LoadEvidence(index, fi.signature, fi.scope, &fi.evidence);
+    s = LoadEvidence(index, fi.signature, &sig, fi.scope, &fi.evidence);
     if (!s.ok()) return s;
   }
   std::sort(r->findings.begin(), r->findings.end(), [](const FindingInfo& a, const FindingInfo& b) {

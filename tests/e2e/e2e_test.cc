@@ -1,0 +1,475 @@
+// End-to-end tests: run the built syncdoctor on samples/ and the shared corpus of real files and
+// check the JSON report, the exit codes and the index.
+#include <re2/re2.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "parsers/json_records.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSource = SYNCDOCTOR_SOURCE_DIR;
+const std::string kBinary = SYNCDOCTOR_BINARY;
+const std::string kCorpus = kSource + "/../shared/corpus/real";
+const std::string kMotivating = kSource + "/samples/cloudsync-quarantine-credentials";
+const std::string kNoAgent = kSource + "/samples/agent-no-connectivity";
+const std::string kHealthy = kSource + "/samples/healthy";
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/syncdoctor-e2e-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Runs syncdoctor with `args` (a shell-quoted string) and a fixed SOURCE_DATE_EPOCH.
+RunResult Run(const std::string& args) {
+  TempDir tmp;
+  std::string cmd = "SOURCE_DATE_EPOCH=0 NO_COLOR=1 '" + kBinary + "' " + args + " >" + (tmp / "out") +
+                    " 2>" + (tmp / "err");
+  int rc = std::system(cmd.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = ReadFile(tmp / "out");
+  r.err = ReadFile(tmp / "err");
+  return r;
+}
+
+struct Report {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  simdjson::padded_string text;
+
+  explicit Report(const std::string& json) : text(json) {
+    auto err = parser.parse(text).get(root);
+    INFO(json.substr(0, 2000));
+    REQUIRE(err == simdjson::SUCCESS);
+  }
+  std::set<std::string> Signatures() {
+    std::set<std::string> out;
+    for (auto f : root["findings"].get_array()) out.insert(std::string(std::string_view(f["signature"])));
+    return out;
+  }
+  simdjson::dom::element Finding(const std::string& id) {
+    for (auto f : root["findings"].get_array()) {
+      if (std::string_view(f["signature"]) == id) return f;
+    }
+    FAIL("no finding " << id);
+    return {};
+  }
+  std::map<std::string, simdjson::dom::element> Inputs() {
+    std::map<std::string, simdjson::dom::element> out;
+    for (auto in : root["inputs"].get_array()) out[std::string(std::string_view(in["path"]))] = in;
+    return out;
+  }
+};
+
+std::string Str(simdjson::dom::element e) { return std::string(std::string_view(e)); }
+int64_t Int(simdjson::dom::element e) { return int64_t(e); }
+
+// Counts the records of a file independently of syncdoctor's parsers: JSON pages and arrays by
+// their elements, NDJSON by non-blank lines, agent traces by header lines.
+int64_t CountRecords(const std::string& path) {
+  std::string text = ReadFile(path);
+  if (path.size() > 7 && path.substr(path.size() - 7) == ".ndjson") {
+    int64_t n = 0;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) n += line.find_first_not_of(" \r\t") != std::string::npos;
+    return n;
+  }
+  if (path.size() > 5 && path.substr(path.size() - 5) == ".json") {
+    syncdoctor::StripTrailingCommas(&text);
+    simdjson::dom::parser p;
+    simdjson::dom::element doc;
+    simdjson::padded_string ps(text);
+    REQUIRE(p.parse(ps).get(doc) == simdjson::SUCCESS);
+    if (doc.is_array()) return static_cast<int64_t>(doc.get_array().size());
+    simdjson::dom::element value;
+    if (doc["value"].get(value) == simdjson::SUCCESS && value.is_array()) {
+      return static_cast<int64_t>(value.get_array().size());
+    }
+    return 1;
+  }
+  if (path.size() > 4 && path.substr(path.size() - 4) == ".log") {
+    static const RE2 header(R"(^\S.*? (Critical|Error|Warning|Information|Verbose|Start|Stop|Suspend|Resume|Transfer): -?\d+ : )");
+    int64_t n = 0;
+    bool first = true;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find_first_not_of(" \r\t") == std::string::npos && first) continue;
+      bool is_header = RE2::PartialMatch(line, header);
+      if (first && !is_header) ++n;  // lines before the first header are one entry
+      first = false;
+      n += is_header;
+    }
+    return n;
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("analyze: the motivating sample names the deleted service account with cause, fix and evidence",
+          "[e2e]") {
+  RunResult r = Run("analyze '" + kMotivating + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  std::set<std::string> sigs = rep.Signatures();
+  CHECK(sigs.count("CS-QUARANTINE-CREDENTIALS-INVALID") == 1);
+  CHECK(sigs.count("CS-SVCACCT-DELETED") == 1);
+  CHECK(sigs.count("CS-HIS-NO-ACTIVE-AGENTS") == 0);
+  CHECK(sigs.count("AGT-WEBSOCKET-CONNECT-FAILED") == 0);
+  // The generic quarantine findings are superseded by the specific one and listed as related.
+  CHECK(sigs.count("PROV-JOB-QUARANTINED") == 0);
+  auto f = rep.Finding("CS-QUARANTINE-CREDENTIALS-INVALID");
+  CHECK(Str(f["severity"]) == "critical");
+  CHECK(Str(f["cause"]).find("ADToAADSyncServiceAccount") != std::string::npos);
+  bool repair = false;
+  for (auto step : f["fix"].get_array()) repair |= Str(step).find("Repair-AADCloudSyncToolsAccount") != std::string::npos;
+  CHECK(repair);
+  std::set<std::string> related;
+  for (auto x : f["related"].get_array()) related.insert(Str(x));
+  CHECK(related.count("PROV-JOB-QUARANTINED") == 1);
+  CHECK(related.count("CS-SVCACCT-DELETED") == 1);
+  auto evidence = f["evidence"].get_array();
+  REQUIRE(evidence.size() >= 2);
+  std::set<std::string> kinds;
+  for (auto ev : evidence) {
+    CHECK(Int(ev["line"]) > 0);
+    CHECK(!Str(ev["path"]).empty());
+    // The excerpt shows the text that matched.
+    std::string excerpt = Str(ev["excerpt"]);
+    CHECK((excerpt.find("AADSTS50034") != std::string::npos ||
+           excerpt.find("service account that is used to run") != std::string::npos));
+    kinds.insert(Str(ev["kind"]));
+  }
+  CHECK(kinds.count("job") == 1);
+  CHECK(kinds.count("provisioning") == 1);
+  // The diagnosis tells who deleted the account and when.
+  auto diag = rep.root["diagnosis"].get_array();
+  REQUIRE(diag.size() >= 1);
+  std::string headline = Str(diag.at(0)["headline"]);
+  CHECK(headline.find("jordan.lee@contoso.com") != std::string::npos);
+  CHECK(headline.find("2026-11-17T14:02:11") != std::string::npos);
+  CHECK(Str(diag.at(0)["next_step"]).find("Repair-AADCloudSyncToolsAccount") != std::string::npos);
+}
+
+TEST_CASE("analyze: the text report puts the diagnosis first and shows evidence as path:line",
+          "[e2e]") {
+  RunResult r = Run("analyze '" + kMotivating + "'");
+  REQUIRE(r.exit_code == 0);
+  size_t diag = r.out.find("DIAGNOSIS");
+  size_t findings = r.out.find("FINDINGS");
+  REQUIRE(diag != std::string::npos);
+  REQUIRE(findings != std::string::npos);
+  CHECK(diag < findings);
+  CHECK(r.out.find("[CRITICAL] CS-QUARANTINE-CREDENTIALS-INVALID") != std::string::npos);
+  CHECK(r.out.find("job-status.json:1 ") != std::string::npos);
+  CHECK(r.out.find("\x1b[") == std::string::npos);  // no colour when stdout is not a terminal
+}
+
+TEST_CASE("analyze: the agent-connectivity sample links no active agents to the web socket failures",
+          "[e2e]") {
+  RunResult r = Run("analyze '" + kNoAgent + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto sigs = rep.Signatures();
+  CHECK(sigs.count("CS-HIS-NO-ACTIVE-AGENTS") == 1);
+  CHECK(sigs.count("AGT-WEBSOCKET-CONNECT-FAILED") == 1);
+  CHECK(sigs.count("CS-QUARANTINE-CREDENTIALS-INVALID") == 0);
+  CHECK(sigs.count("CS-SVCACCT-DELETED") == 0);
+  auto diag = rep.root["diagnosis"].get_array();
+  REQUIRE(diag.size() >= 1);
+  std::set<std::string> in_story;
+  for (auto x : diag.at(0)["findings"].get_array()) in_story.insert(Str(x));
+  CHECK(in_story.count("CS-HIS-NO-ACTIVE-AGENTS") == 1);
+  CHECK(in_story.count("AGT-WEBSOCKET-CONNECT-FAILED") == 1);
+}
+
+TEST_CASE("analyze: the healthy sample has no finding at high or critical", "[e2e]") {
+  RunResult r = Run("analyze '" + kHealthy + "' --format json --fail-on high");
+  CHECK(r.exit_code == 0);
+  Report rep(r.out);
+  CHECK(Int(rep.root["summary"]["by_severity"]["critical"]) == 0);
+  CHECK(Int(rep.root["summary"]["by_severity"]["high"]) == 0);
+  CHECK(Int(rep.root["summary"]["events"]) > 500);
+  CHECK(Int(rep.root["summary"]["unparsed"]) == 0);
+}
+
+TEST_CASE("analyze: every input is accounted for and events + unparsed + duplicates = records",
+          "[e2e]") {
+  for (const std::string& bundle : {kMotivating, kNoAgent, kHealthy, kCorpus}) {
+    if (!fs::exists(bundle)) continue;
+    INFO(bundle);
+    RunResult r = Run("analyze '" + bundle + "' --format json");
+    REQUIRE(r.exit_code == 0);
+    Report rep(r.out);
+    auto inputs = rep.Inputs();
+    // Every file of the folder is an input (archive entries come on top).
+    for (const auto& entry : fs::recursive_directory_iterator(bundle)) {
+      if (!entry.is_regular_file()) continue;
+      std::string rel = fs::relative(entry.path(), bundle).generic_string();
+      INFO(rel);
+      REQUIRE(inputs.count(rel) == 1);
+      auto in = inputs[rel];
+      std::string status = Str(in["status"]);
+      CHECK((status == "parsed" || status == "partial" || status == "skipped" || status == "failed"));
+      if (status == "skipped" || status == "failed") CHECK(!Str(in["reason"]).empty());
+      CHECK(Int(in["events"]) + Int(in["unparsed"]) + Int(in["duplicates"]) == Int(in["records"]));
+      int64_t expected = CountRecords(entry.path().string());
+      if (status != "skipped" && expected >= 0 && Str(in["kind"]) != "bundle") {
+        CHECK(Int(in["records"]) == expected);
+      }
+    }
+    for (auto& [path, in] : inputs) {
+      CHECK(Int(in["events"]) + Int(in["unparsed"]) + Int(in["duplicates"]) == Int(in["records"]));
+    }
+  }
+}
+
+TEST_CASE("analyze: the real corpus files get the formats and statuses they should", "[e2e][corpus]") {
+  if (!fs::exists(kCorpus)) return;
+  RunResult r = Run("analyze '" + kCorpus + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  auto format = [&](const char* p) { return Str(in.at(p)["format"]); };
+  auto status = [&](const char* p) { return Str(in.at(p)["status"]); };
+  CHECK(format("graph_v1_provisioning_list_success.json") == "provisioning-graph-json");
+  CHECK(status("graph_v1_provisioning_list_success.json") == "parsed");
+  CHECK(Int(in.at("graph_v1_provisioning_list_success.json")["events"]) == 1);
+  auto warnings = in.at("graph_v1_provisioning_list_success.json")["warnings"].get_array();
+  REQUIRE(warnings.size() == 1);
+  CHECK(Str(warnings.at(0)).find("trailing comma") != std::string::npos);
+  CHECK(format("graph_beta_provisioning_list_error.json") == "provisioning-graph-json");
+  CHECK(format("graph_v1_synchronizationjob_get_quarantine.json") == "job-graph-json");
+  CHECK(format("graph_beta_cloudsync_job_create_response.json") == "job-graph-json");
+  CHECK(format("diag_provisioninglogs_eventhub.ndjson") == "provisioning-diagnostic-json");
+  CHECK(format("diag_auditlogs_eventhub.ndjson") == "audit-diagnostic-json");
+  CHECK(format("graph_v1_directoryaudits_list_example1.json") == "audit-graph-json");
+  CHECK(format("agent_trace_excerpt_websocket_failure.log") == "agent-trace");
+  CHECK(format("agent_trace_excerpt_metrics_collector.log") == "agent-trace");
+  CHECK(Int(in.at("agent_trace_excerpt_websocket_failure.log")["events"]) == 1);
+  CHECK(in.at("pta_agent_trace_doc_sample.log")["warnings"].get_array().size() == 1);
+  CHECK(status("SOURCES.md") == "skipped");
+  CHECK(status("cloudsync_error_codes_doc.tsv") == "skipped");
+  CHECK(status("evtx/system.evtx") == "skipped");
+  CHECK(Str(in.at("evtx/system.evtx")["reason"]).find("event log") != std::string::npos);
+  // The web socket failure of the real trace excerpt is found.
+  CHECK(rep.Signatures().count("AGT-WEBSOCKET-CONNECT-FAILED") == 1);
+  // Error codes that no signature covers are listed.
+  std::set<std::string> unknown;
+  for (auto u : rep.root["unknown_codes"].get_array()) unknown.insert(Str(u["code"]));
+  CHECK(unknown.count("ContosoEntryConflict") == 1);
+}
+
+TEST_CASE("analyze: a second run on the same --db changes nothing and the JSON is byte-identical",
+          "[e2e][index]") {
+  TempDir tmp;
+  std::string db = tmp / "case.db";
+  RunResult a = Run("analyze '" + kMotivating + "' --db '" + db + "' --format json");
+  RunResult b = Run("analyze '" + kMotivating + "' --db '" + db + "' --format json");
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  CHECK(a.out == b.out);
+  CHECK(b.err.find("0 read") != std::string::npos);
+  // A fresh index gives the same report too (deterministic output).
+  RunResult c = Run("analyze '" + kMotivating + "' --format json");
+  CHECK(c.out == a.out);
+  // report on the existing index gives the same JSON.
+  RunResult d = Run("report --db '" + db + "' --format json");
+  CHECK(d.exit_code == 0);
+  CHECK(d.out == a.out);
+}
+
+TEST_CASE("analyze: a second copy of a file is skipped, naming the copy already indexed", "[e2e][index]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "b/a.json");
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "b/z-copy.json");
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  CHECK(Str(in.at("a.json")["status"]) == "parsed");
+  CHECK(Str(in.at("z-copy.json")["status"]) == "skipped");
+  CHECK(Str(in.at("z-copy.json")["reason"]) == "same content as a.json, already indexed");
+}
+
+TEST_CASE("analyze: archives are read in memory, nested ones included, with their inner paths",
+          "[e2e][bundle]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "pack");
+  fs::copy_file(kMotivating + "/AADCloudProvisioningDiagnostics-20261118-091502.zip",
+                tmp / "pack/diag.zip");
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "pack/job-status.json");
+  std::string tar = "tar -C '" + (tmp / "pack") + "' -czf '" + (tmp / "bundle.tar.gz") + "' .";
+  REQUIRE(std::system(tar.c_str()) == 0);
+  RunResult r = Run("analyze '" + (tmp / "bundle.tar.gz") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  std::string trace = "bundle.tar.gz!/./diag.zip!/AzureADConnectProvisioningAgent_20261116_080000.log";
+  REQUIRE(in.count(trace) == 1);
+  CHECK(Str(in.at(trace)["format"]) == "agent-trace");
+  CHECK(Int(in.at(trace)["events"]) > 100);
+  CHECK(in.count("bundle.tar.gz!/./job-status.json") == 1);
+  CHECK(rep.Signatures().count("CS-QUARANTINE-CREDENTIALS-INVALID") == 1);
+  // Nothing was extracted next to the archive.
+  CHECK(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()) == 2);
+}
+
+TEST_CASE("analyze: damaged input is reported by file and line and the rest is still analysed",
+          "[e2e][robustness]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "b/job-status.json");
+  {
+    std::ofstream bad(tmp / "b/provisioning.json", std::ios::binary);
+    bad << "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning\","
+           "\"value\":[\n{\"id\":\"1\",\"jobId\":\"j\",\"provisioningStatusInfo\":{\"status\":\"success\"}},\n"
+           "{\"id\":\"2\",\"jobId\":\"j\",\"provisioningStatusInfo\":{\"status\":tru}},\n"
+           "{\"id\":\"3\",\"jobId\":\"j\"";
+  }
+  {
+    std::ofstream empty(tmp / "b/empty.log");
+  }
+  {
+    // A gzip file cut in the middle.
+    std::string gz = "gzip -c '" + kMotivating + "/audit-logs.json' | head -c 3000 > '" + (tmp / "b/audit.json.gz") + "'";
+    REQUIRE(std::system(gz.c_str()) == 0);
+  }
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  auto prov = in.at("provisioning.json");
+  CHECK(Str(prov["status"]) == "partial");
+  CHECK(Int(prov["events"]) == 1);
+  CHECK(Int(prov["unparsed"]) == 2);
+  CHECK(Str(prov["reason"]).find("provisioning.json:3: invalid JSON") != std::string::npos);
+  CHECK(Str(in.at("empty.log")["status"]) == "skipped");
+  CHECK(Str(in.at("empty.log")["reason"]) == "empty file");
+  bool gz_reported = false;
+  for (auto& [path, i] : in) {
+    if (path.rfind("audit.json.gz", 0) == 0) {
+      gz_reported = true;
+      CHECK(Str(i["status"]) != "parsed");
+    }
+  }
+  CHECK(gz_reported);
+  CHECK(rep.Signatures().count("CS-QUARANTINE-CREDENTIALS-INVALID") == 1);
+  CHECK(r.err.find("provisioning.json") != std::string::npos);
+}
+
+TEST_CASE("cli: exit codes follow DESIGN.md", "[e2e][cli]") {
+  SECTION("--fail-on high with a critical finding exits 1") {
+    CHECK(Run("analyze '" + kMotivating + "' --fail-on high").exit_code == 1);
+  }
+  SECTION("--fail-on critical on the healthy sample exits 0") {
+    CHECK(Run("analyze '" + kHealthy + "' --fail-on critical").exit_code == 0);
+  }
+  SECTION("a path that does not exist exits 3 and names it") {
+    RunResult r = Run("analyze /nonexistent/bundle");
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("/nonexistent/bundle: no such file or directory") != std::string::npos);
+  }
+  SECTION("a mistyped command exits 2 with a suggestion") {
+    RunResult r = Run("analyse x");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "syncdoctor: error: unknown command 'analyse', did you mean 'analyze'? (see 'syncdoctor --help')\n");
+  }
+  SECTION("a bad option value exits 2") {
+    CHECK(Run("analyze '" + kHealthy + "' --fail-on sometimes").exit_code == 2);
+    CHECK(Run("analyze '" + kHealthy + "' --input-format nope").exit_code == 2);
+  }
+  SECTION("a file that is not an index exits 2") {
+    RunResult r = Run("report --db '" + kMotivating + "/job-status.json'");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("not a usable index") != std::string::npos);
+  }
+  SECTION("--help of every command shows examples") {
+    for (const char* c : {"analyze", "ingest", "report", "query", "search", "signatures"}) {
+      RunResult r = Run(std::string(c) + " --help");
+      CHECK(r.exit_code == 0);
+      CHECK(r.out.find("examples:") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("ingest, query and search work on one index", "[e2e][cli]") {
+  TempDir tmp;
+  std::string db = tmp / "i.db";
+  RunResult ing = Run("ingest '" + kMotivating + "' --db '" + db + "'");
+  REQUIRE(ing.exit_code == 0);
+  RunResult q = Run("query --db '" + db + "' \"SELECT count(*) AS n FROM events WHERE error_code = 'AzureActiveDirectoryInvalidCredential'\" --format csv");
+  REQUIRE(q.exit_code == 0);
+  CHECK(q.out.rfind("n\n", 0) == 0);
+  CHECK(std::stoi(q.out.substr(2)) > 100);
+  RunResult s = Run("search --db '" + db + "' AADSTS50034 --limit 3 --format json");
+  REQUIRE(s.exit_code == 0);
+  Report rep(s.out);
+  CHECK(rep.root.get_array().size() == 3);
+  RunResult bad = Run("query --db '" + db + "' \"SELEC nonsense\"");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("syntax error") != std::string::npos);
+}
+
+TEST_CASE("signatures: test passes for the built-in set and --signatures adds a folder", "[e2e][signatures]") {
+  RunResult r = Run("signatures test");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(" 0 failed") != std::string::npos);
+  TempDir tmp;
+  fs::create_directories(tmp / "sigs/scim");
+  {
+    std::ofstream y(tmp / "sigs/scim/SCIM-CONFLICT.yaml");
+    y << "id: SCIM-CONFLICT\ntitle: t\nseverity: medium\nstatus: verified\ntags: [scim]\n"
+         "applies_to: [provisioning]\nmatch:\n  any:\n    - error_code: 'EntryConflict$'\n"
+         "cause: c\nfix: [f]\nreferences: [https://example.invalid]\nexamples:\n  match:\n"
+         "    - {kind: provisioning, error_code: ContosoEntryConflict}\n  no_match:\n"
+         "    - {kind: provisioning, error_code: Timeout}\n";
+  }
+  RunResult with = Run("analyze '" + kCorpus + "' --format json --signatures '" + (tmp / "sigs") + "'");
+  REQUIRE(with.exit_code == 0);
+  Report rep(with.out);
+  CHECK(rep.Signatures().count("SCIM-CONFLICT") == 1);
+  RunResult broken_dir = Run("signatures list --signatures /nonexistent");
+  CHECK(broken_dir.exit_code == 2);
+}
