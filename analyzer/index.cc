@@ -105,14 +105,12 @@ Status Index::Open(const std::string& path, std::unique_ptr<Index>* out) {
     return Status::DbError(path + ": cannot open the index: " + msg);
   }
   sqlite3_busy_timeout(idx->db_, 10000);
-  Status s = Exec(idx->db_, "PRAGMA foreign_keys=OFF");
-  if (s.ok()) {
-    // A file that is not SQLite fails here with "file is not a database".
-    s = Exec(idx->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  }
-  if (!s.ok()) return Status::DbError(path + ": not a usable index: " + s.message());
-  s = idx->CreateSchema();
+  // A file that is not SQLite fails the first read with "file is not a database"; one that is
+  // someone else's database is refused by CreateSchema before anything is changed in it.
+  Status s = idx->CreateSchema();
   if (!s.ok()) return Status::DbError(path + ": " + s.message());
+  s = Exec(idx->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!s.ok()) return Status::DbError(path + ": not a usable index: " + s.message());
   s = idx->PrepareAll();
   if (!s.ok()) return s;
   *out = std::move(idx);
@@ -135,7 +133,7 @@ Status Index::CreateSchema() {
   Status s = Stmt::Prepare(db_, "PRAGMA user_version", &v);
   bool row = false;
   if (s.ok()) s = v.Step(&row);
-  if (!s.ok()) return s;
+  if (!s.ok()) return Status::DbError("not a usable index: " + s.message());
   int64_t version = row ? v.Int(0) : 0;
   v = Stmt();
   if (version == kSchemaVersion) return Status::Ok();

@@ -23,10 +23,7 @@ std::string_view KindOfFormat(std::string_view format) {
 }
 
 // What an unclaimed file looks like, for the skip reason.
-std::string DescribeUnclaimed(std::string_view raw_head, std::string_view text_head) {
-  if (raw_head.substr(0, 8) == std::string_view("ElfFile\0", 8)) {
-    return "Windows event log (.evtx): this version does not read event logs yet";
-  }
+std::string DescribeUnclaimed(std::string_view text_head) {
   size_t ctrl = 0;
   for (unsigned char c : text_head.substr(0, 512)) {
     if (c < 0x09 || (c > 0x0d && c < 0x20)) ++ctrl;
@@ -143,10 +140,16 @@ class Ingester : public BundleVisitor {
       Record(&row, "failed", "cannot read: " + rs.message());
       return;
     }
+    // Binary formats first: they are detected on the bytes as they are and never decoded.
+    Detection raw = DetectFormat(file.path, head, /*raw_bytes=*/true);
+    std::unique_ptr<Parser> forced = opt_.input_format.empty() ? nullptr : NewParser(opt_.input_format);
+    bool binary = forced ? forced->wants_raw_bytes() : !raw.format.empty();
     Encoding enc = SniffEncoding(head);
-    row.encoding = std::string(EncodingName(enc));
+    row.encoding = binary ? "binary" : std::string(EncodingName(enc));
     std::string text_head;
-    {
+    if (binary) {
+      text_head = head;
+    } else {
       StringByteStream hs(head);
       DecodingStream ds(&hs, enc);
       (void)ReadUpTo(&ds, kHeadBytes * 2, &text_head);
@@ -158,7 +161,7 @@ class Ingester : public BundleVisitor {
       score = 100;
       Explain(file.path, "format " + format + " (--input-format), encoding " + row.encoding);
     } else {
-      Detection d = DetectFormat(file.path, text_head);
+      Detection d = binary ? raw : DetectFormat(file.path, text_head);
       format = d.format;
       score = d.score;
       if (opt_.explain != nullptr) {
@@ -174,7 +177,7 @@ class Ingester : public BundleVisitor {
       (void)hashing.Drain();
       row.sha256 = file.sha256.empty() ? hashing.HexDigest() : file.sha256;
       if (!SkipIfKnown(&row)) return;
-      Record(&row, "skipped", head.empty() ? "empty file" : DescribeUnclaimed(head, text_head));
+      Record(&row, "skipped", head.empty() ? "empty file" : DescribeUnclaimed(text_head));
       return;
     }
     row.format = format;
@@ -200,7 +203,8 @@ class Ingester : public BundleVisitor {
     IngestSink sink(index_, matcher_, &row);
     PrefixedByteStream replay(head, &hashing);
     DecodingStream decoded(&replay, enc);
-    Status ps = parser->Parse(file.path, &decoded, &sink);
+    ByteStream* input = binary ? static_cast<ByteStream*>(&replay) : &decoded;
+    Status ps = parser->Parse(file.path, input, &sink);
     if (!sink.status().ok()) {
       status_ = sink.status();
       (void)index_->Rollback();

@@ -36,6 +36,14 @@ bool TimeFromFileName(std::string_view name, int64_t* ms) {
   return ParseTimestamp(y + "-" + mo + "-" + d + "T" + h + ":" + mi + ":" + s + "Z", ms);
 }
 
+// The first `max` bytes of `s`, shortened so that no UTF-8 sequence is cut in two.
+std::string_view Utf8Prefix(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max;
+  while (end > 0 && max - end < 4 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
 bool IsBlank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
 
 class AgentTraceParser : public Parser {
@@ -72,7 +80,7 @@ class AgentTraceParser : public Parser {
     if (header) return 90;
     // A .log of plain text with no header yet (a trace excerpt): a weak claim, so that any
     // *.log of the Trace folder is still read rather than skipped.
-    if (log_name && first != '{' && first != '[' && first != '\0' && IsValidUtf8(head.substr(0, 1024)) &&
+    if (log_name && first != '{' && first != '[' && first != '\0' && IsValidUtf8(Utf8Prefix(head, 1024)) &&
         head.find('\0') == std::string_view::npos) {
       return 15;
     }
@@ -83,6 +91,7 @@ class AgentTraceParser : public Parser {
     file_ = std::string(file_name);
     sink_ = sink;
     have_entry_ = false;
+    stopped_ = false;
     last_time_ = 0;
     placeholder_warned_ = false;
     name_time_ = 0;
@@ -90,7 +99,7 @@ class AgentTraceParser : public Parser {
     LineReader reader(in);
     std::string_view line;
     bool truncated = false;
-    while (reader.Next(&line, &truncated)) {
+    while (!stopped_ && reader.Next(&line, &truncated)) {
       if (truncated) {
         SourceLoc loc{file_, reader.line_number(), reader.line_offset()};
         sink_->OnWarning(loc, "line longer than the 64 MB cap was cut");
@@ -98,6 +107,7 @@ class AgentTraceParser : public Parser {
       std::string source, level, id, message;
       if (RE2::FullMatch(line, HeaderRe(), &source, &level, &id, &message)) {
         Flush();
+        if (stopped_) break;
         StartEntry(reader.line_number(), reader.line_offset());
         entry_.activity = source;
         entry_.level = level;
@@ -137,7 +147,7 @@ class AgentTraceParser : public Parser {
         entry_.message.append(line.substr(0, kMaxEntryBytes - entry_.message.size()));
       }
     }
-    Flush();
+    if (!stopped_) Flush();
     return reader.status();
   }
 
@@ -180,7 +190,7 @@ class AgentTraceParser : public Parser {
       last_time_ = entry_.time_ms;
     }
     entry_.raw = raw_;
-    sink_->OnEvent(entry_);
+    stopped_ = !sink_->OnEvent(entry_);
   }
 
   bool verbose_;
@@ -189,6 +199,7 @@ class AgentTraceParser : public Parser {
   Event entry_;
   std::string raw_;
   bool have_entry_ = false;
+  bool stopped_ = false;
   bool entry_has_header_ = false;
   bool placeholder_warned_ = false;
   int64_t last_time_ = 0;

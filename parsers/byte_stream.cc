@@ -46,12 +46,14 @@ Status PrefixedByteStream::Read(char* buf, size_t cap, size_t* got) {
 }
 
 Status ReadUpTo(ByteStream* in, size_t cap, std::string* out) {
+  // Grows as data arrives: `cap` is a limit, not an allocation size.
   out->clear();
-  out->resize(cap);
   size_t have = 0;
   while (have < cap) {
+    size_t want = std::min(cap - have, std::max<size_t>(have, 1 << 16));
+    out->resize(have + want);
     size_t got = 0;
-    Status s = in->Read(out->data() + have, cap - have, &got);
+    Status s = in->Read(out->data() + have, want, &got);
     if (!s.ok()) {
       out->resize(have);
       return s;

@@ -22,6 +22,8 @@ std::unique_ptr<Parser> NewJobParser();                      // job-graph-json
 // agent_trace.cc
 std::unique_ptr<Parser> NewAgentTraceParser();               // agent-trace
 std::unique_ptr<Parser> NewAgentTraceVerboseParser();        // agent-trace-verbose
+// evtx.cc
+std::unique_ptr<Parser> NewEvtxParser();                     // evtx
 
 }  // namespace syncdoctor
 

@@ -52,9 +52,11 @@ Status JsonLogParser::Parse(std::string_view file_name, ByteStream* in, EventSin
   size_t repaired_total = 0;
   uint64_t first_repair_line = 0;
   JsonRecordScanner scanner;
+  bool stopped = false;  // the sink asked to stop: the rest of the input is not reported
   Status s = scanner.Scan(
       in,
       [&](const JsonRecord& rec) {
+        if (stopped) return;
         loc.line = rec.line;
         loc.offset = rec.offset;
         JsonElement doc;
@@ -82,9 +84,10 @@ Status JsonLogParser::Parse(std::string_view file_name, ByteStream* in, EventSin
           sink->OnBadInput(loc, why, rec.text.substr(0, 4096));
           return;
         }
-        sink->OnEvent(event_);
+        stopped = !sink->OnEvent(event_);
       },
       [&](uint64_t line, uint64_t offset, std::string_view reason, std::string_view raw) {
+        if (stopped) return;
         loc.line = line;
         loc.offset = offset;
         sink->OnBadInput(loc, reason, raw);

@@ -48,6 +48,7 @@ struct ScanState {
   uint64_t line = 1, offset = 0;
   bool ndjson = false;      // a single-line top-level record was seen: lines cut records
   bool any_top = false;
+  bool line_start = true;   // the previous byte was a newline (or there was none)
 };
 
 }  // namespace
@@ -112,7 +113,9 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
   auto emit = [&](bool wrapped) {
     if (st.oversize) {
       on_bad(st.start_line, st.start_offset,
-             "record larger than the " + std::to_string(max_record_ >> 20) + " MB cap",
+             max_record_ >= (1u << 20)
+                 ? "record larger than the " + std::to_string(max_record_ >> 20) + " MB cap"
+                 : "record larger than the " + std::to_string(max_record_) + " byte cap",
              std::string_view(st.cur).substr(0, kRawCap));
     } else {
       st.cur.reserve(st.cur.size() + kPadding);
@@ -138,8 +141,18 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
     for (size_t i = 0; i < got; ++i) {
       const char c = chunk[i];
       const uint64_t here_line = st.line, here_offset = st.offset;
+      const bool at_line_start = st.line_start;
+      st.line_start = (c == '\n');
       ++st.offset;
       if (c == '\n') ++st.line;
+      // An object that opens at the very start of a line while a top-level record is still open
+      // means that record was cut (a truncated NDJSON line): report it and start afresh. Pretty
+      // JSON indents nested objects, so this does not split a real record.
+      if (c == '{' && at_line_start && !st.in_string && st.mode == Mode::kTopValue) {
+        bad("unterminated JSON record: a new record starts on the next line");
+        st.mode = Mode::kTop;
+        st.depth = 0;
+      }
 
       switch (st.mode) {
         case Mode::kJunk:

@@ -17,6 +17,9 @@ class Parser {
   virtual std::string_view name() const = 0;
   // The event kind this format holds.
   virtual EventKind kind() const = 0;
+  // True for binary formats: Probe() and Parse() then see the file's bytes as they are, with no
+  // text decoding (evtx).
+  virtual bool wants_raw_bytes() const { return false; }
   // 0..100: how sure this parser is that `head` (the first bytes of the file, already decoded
   // to UTF-8, BOM removed) is its format. `file_name` may only nudge a score, never decide it.
   virtual int Probe(std::string_view file_name, std::string_view head) const = 0;

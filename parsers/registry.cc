@@ -18,6 +18,7 @@ std::vector<std::unique_ptr<Parser>> AllParsers() {
   all.push_back(NewJobParser());
   all.push_back(NewAgentTraceVerboseParser());
   all.push_back(NewAgentTraceParser());
+  all.push_back(NewEvtxParser());
   return all;
 }
 
@@ -34,10 +35,11 @@ std::vector<std::string> FormatNames() {
   return names;
 }
 
-Detection DetectFormat(std::string_view file_name, std::string_view head) {
+Detection DetectFormat(std::string_view file_name, std::string_view head, bool raw_bytes) {
   static const std::vector<std::unique_ptr<Parser>> parsers = AllParsers();
   Detection d;
   for (const auto& p : parsers) {
+    if (p->wants_raw_bytes() != raw_bytes) continue;
     int score = p->Probe(file_name, head);
     if (score > 0) d.scores.emplace_back(std::string(p->name()), score);
   }

@@ -27,8 +27,9 @@ struct Detection {
   std::vector<std::pair<std::string, int>> scores;
 };
 
-// Scores every parser on `head` (decoded UTF-8, BOM removed); the highest score wins.
-Detection DetectFormat(std::string_view file_name, std::string_view head);
+// Scores the text parsers on `head` (decoded UTF-8, BOM removed), or with `raw_bytes` the binary
+// parsers on the file's first bytes as they are; the highest score wins.
+Detection DetectFormat(std::string_view file_name, std::string_view head, bool raw_bytes = false);
 
 }  // namespace syncdoctor
 

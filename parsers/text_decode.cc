@@ -209,8 +209,10 @@ bool LineReader::Next(std::string_view* line, bool* truncated) {
     size_t avail = buf_.size() - pos_;
     const char* nl = static_cast<const char*>(std::memchr(start, '\n', avail));
     size_t take = nl ? static_cast<size_t>(nl - start) : avail;
-    if (line_.size() < max_line_) {
-      size_t room = max_line_ - line_.size();
+    // Keep one byte over the cap: it may be the '\r' of a CRLF, which does not count.
+    const size_t keep = max_line_ + 1;
+    if (line_.size() < keep) {
+      size_t room = keep - line_.size();
       if (take > room) *truncated = true;
       line_.append(start, std::min(take, room));
     } else if (take > 0) {
@@ -223,7 +225,11 @@ bool LineReader::Next(std::string_view* line, bool* truncated) {
     }
   }
   if (!any) return false;
-  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+  if (!line_.empty() && line_.back() == '\r' && !*truncated) line_.pop_back();
+  if (line_.size() > max_line_) {
+    line_.resize(max_line_);
+    *truncated = true;
+  }
   ++line_number_;
   *line = line_;
   return true;

@@ -290,8 +290,16 @@ TEST_CASE("analyze: the real corpus files get the formats and statuses they shou
   CHECK(in.at("pta_agent_trace_doc_sample.log")["warnings"].get_array().size() == 1);
   CHECK(status("SOURCES.md") == "skipped");
   CHECK(status("cloudsync_error_codes_doc.tsv") == "skipped");
-  CHECK(status("evtx/system.evtx") == "skipped");
-  CHECK(Str(in.at("evtx/system.evtx")["reason"]).find("event log") != std::string::npos);
+  // Event logs: every record libevtx can read, the damaged chunk reported as a warning.
+  CHECK(format("evtx/system.evtx") == "evtx");
+  CHECK(Str(in.at("evtx/system.evtx")["encoding"]) == "binary");
+  CHECK(Int(in.at("evtx/system.evtx")["events"]) == 1881);
+  CHECK(Int(in.at("evtx/Application_no_crc32.evtx")["events"]) == 17);
+  auto bad_chunk = in.at("evtx/sample_with_a_bad_chunk_magic.evtx");
+  CHECK(Str(bad_chunk["status"]) == "parsed");
+  CHECK(Int(bad_chunk["events"]) >= 267);
+  REQUIRE(bad_chunk["warnings"].get_array().size() >= 1);
+  CHECK(Str(bad_chunk["warnings"].get_array().at(0)).find("corrupted") != std::string::npos);
   // The web socket failure of the real trace excerpt is found.
   CHECK(rep.Signatures().count("AGT-WEBSOCKET-CONNECT-FAILED") == 1);
   // Error codes that no signature covers are listed.

@@ -29,7 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   syncdoctor::StringByteStream raw(input);
   syncdoctor::DecodingStream decoded(&raw, syncdoctor::SniffEncoding(input.substr(0, 4096)));
   NullSink sink;
-  (void)parser->Parse("fuzz.log", &decoded, &sink);
+  if (parser->wants_raw_bytes()) {
+    (void)parser->Parse("fuzz.evtx", &raw, &sink);
+  } else {
+    (void)parser->Parse("fuzz.log", &decoded, &sink);
+  }
   (void)syncdoctor::DetectFormat("fuzz.log", input.substr(0, 4096));
   return 0;
 }
