@@ -17,6 +17,8 @@ std::unique_ptr<Parser> NewProvisioningPowerShellParser();   // provisioning-pow
 std::unique_ptr<Parser> NewAuditGraphParser();               // audit-graph-json
 std::unique_ptr<Parser> NewAuditPortalParser();              // audit-portal-json
 std::unique_ptr<Parser> NewAuditDiagnosticParser();          // audit-diagnostic-json
+// audit_csv.cc
+std::unique_ptr<Parser> NewAuditPortalCsvParser();           // audit-portal-csv
 // job_status.cc
 std::unique_ptr<Parser> NewJobParser();                      // job-graph-json
 // agent_trace.cc

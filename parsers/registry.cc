@@ -15,6 +15,7 @@ std::vector<std::unique_ptr<Parser>> AllParsers() {
   all.push_back(NewAuditGraphParser());
   all.push_back(NewAuditDiagnosticParser());
   all.push_back(NewAuditPortalParser());
+  all.push_back(NewAuditPortalCsvParser());
   all.push_back(NewJobParser());
   all.push_back(NewAgentTraceVerboseParser());
   all.push_back(NewAgentTraceParser());
