@@ -32,7 +32,7 @@ std::string DescribeUnclaimed(std::string_view text_head) {
   size_t nl = text_head.find('\n');
   std::string_view first = text_head.substr(0, nl);
   if (std::count(first.begin(), first.end(), '\t') >= 2) return "tab-separated text that no parser recognises";
-  if (std::count(first.begin(), first.end(), ',') >= 3) return "CSV that no parser recognises (CSV exports are not read yet)";
+  if (std::count(first.begin(), first.end(), ',') >= 3) return "CSV that no parser recognises (of the CSV exports only the portal audit download is read so far)";
   char c = 0;
   for (char ch : text_head) {
     if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') { c = ch; break; }

@@ -136,7 +136,7 @@ TEST_CASE("AuditPortalCsvParser: a Delete user row maps to the event CS-SVCACCT-
   CHECK(ids == std::vector<std::string>{"CS-SVCACCT-DELETED"});
 }
 
-TEST_CASE("AuditPortalCsvParser: a header with no rows holds no records; a short row is kept as unparsed",
+TEST_CASE("AuditPortalCsvParser: a header with no rows holds no records, and a short row is kept as unparsed",
           "[parsers][csv]") {
   auto parser = NewAuditPortalCsvParser();
   {

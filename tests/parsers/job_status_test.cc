@@ -135,7 +135,7 @@ TEST_CASE("JobParser: empty-string quarantine times give no time", "[parsers][jo
   CHECK(e.record_id == "{jobId}");
 }
 
-TEST_CASE("JobParser: a value[] list of jobs gives one event per job", "[parsers][job_status]") {
+TEST_CASE("JobParser: a value list of jobs gives one event per job", "[parsers][job_status]") {
   auto parser = NewJobParser();
   CollectingSink sink;
   REQUIRE(ParseString(parser.get(), "jobs.json", R"({

@@ -61,7 +61,7 @@ bool StartsWith(const std::string& s, const std::string& prefix) {
 
 }  // namespace
 
-TEST_CASE("JsonRecordScanner: a Graph page gives its value[] elements, with their lines",
+TEST_CASE("JsonRecordScanner: a Graph page gives the elements of its value array, with their lines",
           "[parsers][json_records]") {
   const std::string input = R"({"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning",
 "value":[
@@ -136,7 +136,7 @@ TEST_CASE("JsonRecordScanner: NDJSON gives one record per line", "[parsers][json
   CHECK(r.bad.empty());
 }
 
-TEST_CASE("JsonRecordScanner: a {\"records\":[...]} wrapper gives its elements",
+TEST_CASE("JsonRecordScanner: a records wrapper object gives its elements",
           "[parsers][json_records]") {
   auto r = Scan(R"({"records":[{"category":"ProvisioningLogs","properties":{"id":"1"}},
 {"category":"ProvisioningLogs","properties":{"id":"2"}}]})");
@@ -276,7 +276,7 @@ TEST_CASE("JsonRecordScanner: a cap below one MB is not reported as a 0 MB cap",
   CHECK(r.bad[0].reason.find(" 0 MB") == std::string::npos);
 }
 
-TEST_CASE("StripTrailingCommas: removes commas before ] and }", "[parsers][json_records]") {
+TEST_CASE("StripTrailingCommas: removes commas before closing brackets and braces", "[parsers][json_records]") {
   std::string json = R"({"a":[1,2,],})";
   CHECK(StripTrailingCommas(&json) == 2);
   CHECK(json == R"({"a":[1,2]})");

@@ -209,11 +209,11 @@ TEST_CASE("LineReader: \"abc\" without a final newline is one line", "[parsers][
   CHECK(lines[0].offset == 0);
 }
 
-TEST_CASE("LineReader: \"abc\\n\" is one line, not two", "[parsers][text_decode]") {
+TEST_CASE("LineReader: abc and a newline is one line, not two", "[parsers][text_decode]") {
   CHECK(Texts(Lines("abc\n")) == std::vector<std::string>{"abc"});
 }
 
-TEST_CASE("LineReader: \"abc\\n\\n\" ends with one empty line", "[parsers][text_decode]") {
+TEST_CASE("LineReader: abc and two newlines ends with one empty line", "[parsers][text_decode]") {
   auto lines = Lines("abc\n\n");
   CHECK(Texts(lines) == std::vector<std::string>{"abc", ""});
   REQUIRE(lines.size() == 2);

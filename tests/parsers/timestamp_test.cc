@@ -99,7 +99,7 @@ TEST_CASE("Timestamp: garbage is refused", "[parsers][timestamp]") {
   CHECK_FALSE(Accepts("/Date()/"));
 }
 
-TEST_CASE("FormatTimestamp: always milliseconds and Z; 0 is empty", "[parsers][timestamp]") {
+TEST_CASE("FormatTimestamp: always milliseconds and Z, and 0 is empty", "[parsers][timestamp]") {
   CHECK(FormatTimestamp(1556938854000) == "2019-05-04T03:00:54.000Z");
   CHECK(FormatTimestamp(1515532802721) == "2018-01-09T21:20:02.721Z");
   CHECK(FormatTimestamp(0) == "");
