@@ -59,6 +59,37 @@ CREATE INDEX IF NOT EXISTS events_source ON events(source_id);
 CREATE INDEX IF NOT EXISTS events_job ON events(job_id);
 CREATE INDEX IF NOT EXISTS events_error ON events(error_code);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, content='events', content_rowid='id');
+CREATE TABLE IF NOT EXISTS provisioning_steps(
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  ordinal INTEGER NOT NULL,
+  name TEXT,
+  step_type TEXT,
+  status TEXT,
+  description TEXT,
+  details TEXT,
+  PRIMARY KEY (event_id, ordinal)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS modified_properties(
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  ordinal INTEGER NOT NULL,
+  target INTEGER,
+  name TEXT,
+  old_value TEXT,
+  new_value TEXT,
+  PRIMARY KEY (event_id, ordinal)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS target_resources(
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  ordinal INTEGER NOT NULL,
+  object_id TEXT,
+  display_name TEXT,
+  type TEXT,
+  user_principal_name TEXT,
+  PRIMARY KEY (event_id, ordinal)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS additional_details(
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  ordinal INTEGER NOT NULL,
+  key TEXT,
+  value TEXT,
+  PRIMARY KEY (event_id, ordinal)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS unparsed(
   id INTEGER PRIMARY KEY,
   source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -118,6 +149,10 @@ Status Index::Open(const std::string& path, std::unique_ptr<Index>* out) {
 }
 
 Index::~Index() {
+  insert_step_ = Stmt();
+  insert_modified_ = Stmt();
+  insert_target_ = Stmt();
+  insert_detail_ = Stmt();
   insert_event_ = Stmt();
   insert_unparsed_ = Stmt();
   insert_match_ = Stmt();
@@ -173,6 +208,29 @@ Status Index::PrepareAll() {
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
       "?19, ?20, ?21, ?22)",
       &insert_event_);
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT INTO provisioning_steps(event_id, ordinal, name, step_type, status, description, "
+        "details) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &insert_step_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT INTO modified_properties(event_id, ordinal, target, name, old_value, new_value) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        &insert_modified_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT INTO target_resources(event_id, ordinal, object_id, display_name, type, "
+        "user_principal_name) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        &insert_target_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_,
+        "INSERT INTO additional_details(event_id, ordinal, key, value) VALUES(?1, ?2, ?3, ?4)",
+        &insert_detail_);
+  }
   if (s.ok()) {
     s = Stmt::Prepare(db_,
         "INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -294,7 +352,52 @@ Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int
   if (!s.ok()) return s;
   *inserted = sqlite3_changes(db_) > 0;
   *event_id = *inserted ? sqlite3_last_insert_rowid(db_) : 0;
-  return Status::Ok();
+  if (!*inserted) return Status::Ok();
+  return InsertDetails(*event_id, e);
+}
+
+Status Index::InsertDetails(int64_t event_id, const Event& e) {
+  Status s;
+  int64_t i = 0;
+  for (const auto& st : e.steps) {
+    insert_step_.Bind(1, event_id);
+    insert_step_.Bind(2, i++);
+    insert_step_.BindOrNull(3, st.name);
+    insert_step_.BindOrNull(4, st.type);
+    insert_step_.BindOrNull(5, st.status);
+    insert_step_.BindOrNull(6, st.description);
+    insert_step_.BindOrNull(7, st.details);
+    if (!(s = insert_step_.Run()).ok()) return s;
+  }
+  i = 0;
+  for (const auto& m : e.modified) {
+    insert_modified_.Bind(1, event_id);
+    insert_modified_.Bind(2, i++);
+    if (m.target >= 0) insert_modified_.Bind(3, static_cast<int64_t>(m.target)); else insert_modified_.BindNull(3);
+    insert_modified_.BindOrNull(4, m.name);
+    insert_modified_.BindOrNull(5, m.old_value);
+    insert_modified_.BindOrNull(6, m.new_value);
+    if (!(s = insert_modified_.Run()).ok()) return s;
+  }
+  i = 0;
+  for (const auto& t : e.targets) {
+    insert_target_.Bind(1, event_id);
+    insert_target_.Bind(2, i++);
+    insert_target_.BindOrNull(3, t.id);
+    insert_target_.BindOrNull(4, t.display_name);
+    insert_target_.BindOrNull(5, t.type);
+    insert_target_.BindOrNull(6, t.user_principal_name);
+    if (!(s = insert_target_.Run()).ok()) return s;
+  }
+  i = 0;
+  for (const auto& d : e.details) {
+    insert_detail_.Bind(1, event_id);
+    insert_detail_.Bind(2, i++);
+    insert_detail_.BindOrNull(3, d.key);
+    insert_detail_.BindOrNull(4, d.value);
+    if (!(s = insert_detail_.Run()).ok()) return s;
+  }
+  return s;
 }
 
 Status Index::InsertUnparsed(int64_t source_id, const SourceLoc& loc, std::string_view reason,

@@ -72,6 +72,8 @@ class Index {
   Status PrepareAll();
 
   sqlite3* db_ = nullptr;
+  Status InsertDetails(int64_t event_id, const Event& e);
+  Stmt insert_step_, insert_modified_, insert_target_, insert_detail_;
   Stmt insert_event_, insert_unparsed_, insert_match_, insert_source_, update_source_,
       has_source_, find_copy_;
 };

@@ -52,6 +52,23 @@ bool MapAudit(JsonElement record, Event* e, std::string* why) {
     for (JsonElement t : targets.get_array()) {
       Append(&e->target_identity, "; ", JsonFirstText(t, {"userPrincipalName", "displayName", "id"}));
       if (e->target_id.empty()) e->target_id = JsonFieldText(t, "id");
+      TargetResource tr;
+      tr.id = JsonFieldText(t, "id");
+      tr.display_name = JsonFieldText(t, "displayName");
+      tr.type = JsonFieldText(t, "type");
+      tr.user_principal_name = JsonFieldText(t, "userPrincipalName");
+      e->targets.push_back(std::move(tr));
+      JsonElement modified;
+      if (JsonField(t, "modifiedProperties", &modified) && modified.is_array()) {
+        for (JsonElement m : modified.get_array()) {
+          ModifiedProperty mp;
+          mp.target = static_cast<int>(e->targets.size()) - 1;
+          mp.name = JsonFieldText(m, "displayName");
+          mp.old_value = JsonFieldText(m, "oldValue");
+          mp.new_value = JsonFieldText(m, "newValue");
+          e->modified.push_back(std::move(mp));
+        }
+      }
     }
   }
 
@@ -63,6 +80,7 @@ bool MapAudit(JsonElement record, Event* e, std::string* why) {
       std::string value = JsonFieldText(d, "value");
       if (EqualsIgnoreCase(key, "ErrorCode") && e->error_code.empty()) e->error_code = value;
       if (!key.empty() || !value.empty()) Append(&e->message, "; ", key + "=" + value);
+      e->details.push_back(KeyValue{key, value});
     }
   }
   return true;

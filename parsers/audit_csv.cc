@@ -91,6 +91,26 @@ class AuditCsvParser : public Parser {
           event_.target_identity += who;
         }
         if (event_.target_id.empty()) event_.target_id = get(p + "objectid");
+        std::string id = get(p + "objectid"), dn = get(p + "displayname"), type = get(p + "type"),
+                    upn = get(p + "userprincipalname");
+        bool any_modified = false;
+        for (int m = 1; m <= 5; ++m) {
+          std::string q = p + "modifiedproperty" + std::to_string(m);
+          any_modified |= !get(q + "name").empty();
+        }
+        if (id.empty() && dn.empty() && type.empty() && upn.empty() && !any_modified) continue;
+        event_.targets.push_back(TargetResource{id, dn, type, upn});
+        for (int m = 1; m <= 5; ++m) {
+          std::string q = p + "modifiedproperty" + std::to_string(m);
+          ModifiedProperty mp;
+          mp.target = static_cast<int>(event_.targets.size()) - 1;
+          mp.name = get(q + "name");
+          mp.old_value = get(q + "oldvalue");
+          mp.new_value = get(q + "newvalue");
+          if (!mp.name.empty() || !mp.old_value.empty() || !mp.new_value.empty()) {
+            event_.modified.push_back(std::move(mp));
+          }
+        }
       }
       event_.message = get("resultreason");
       for (int d = 1; d <= 6; ++d) {
@@ -100,6 +120,7 @@ class AuditCsvParser : public Parser {
         if (EqualsIgnoreCase(key, "ErrorCode") && event_.error_code.empty()) event_.error_code = value;
         if (!event_.message.empty()) event_.message += "; ";
         event_.message += key + "=" + value;
+        event_.details.push_back(KeyValue{key, value});
       }
       // The CSV has no record id: correlation, time, activity and target identify a row, so
       // that overlapping downloads are stored once.

@@ -32,6 +32,10 @@ void Event::Clear() {
                          &target_id, &error_code, &reason, &message}) {
     s->clear();
   }
+  steps.clear();
+  modified.clear();
+  targets.clear();
+  details.clear();
   raw = {};
   loc.line = 0;
   loc.offset = 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace syncdoctor {
 
@@ -24,6 +25,22 @@ std::string_view EventKindName(EventKind kind);
 // Parses a kind name; false when `name` is not one.
 bool ParseEventKind(std::string_view name, EventKind* kind);
 
+// The lists a record carries besides its flat fields; each has its own table in the index.
+struct ProvisioningStep {      // provisioningSteps[] of a provisioning record
+  std::string name, type, status, description;
+  std::string details;         // the step's details map as JSON text ("" when none)
+};
+struct ModifiedProperty {      // modifiedProperties[], of a record or of an audit target
+  int target = -1;             // index into Event::targets; -1 for the record itself
+  std::string name, old_value, new_value;
+};
+struct TargetResource {        // targetResources[] of an audit record
+  std::string id, display_name, type, user_principal_name;
+};
+struct KeyValue {              // additionalDetails[] of an audit record
+  std::string key, value;
+};
+
 struct Event {
   int64_t time_ms = 0;          // UTC milliseconds since the epoch; 0 = the record has no time
   bool time_inferred = false;   // time taken from a neighbour, the file name or the archive entry
@@ -37,6 +54,10 @@ struct Event {
   std::string error_code;
   std::string reason;           // quarantine reason (job), error category (provisioning), category (audit)
   std::string message;          // the human text: reason + details, trace message with continuations
+  std::vector<ProvisioningStep> steps;
+  std::vector<ModifiedProperty> modified;
+  std::vector<TargetResource> targets;
+  std::vector<KeyValue> details;
   std::string_view raw;         // the original record text; valid only during EventSink::OnEvent
   SourceLoc loc;                // where the record starts in its file
 

@@ -1,6 +1,7 @@
 // Provisioning logs (Graph provisioningObjectSummary and its exports) -> Event.
 // One mapping serves every JSON shape: Graph v1.0 and beta/legacy, the portal download, Azure
 // Monitor diagnostic records (PascalCase Id/Name, integer enums) and PowerShell exports.
+#include <cctype>
 #include <string>
 
 #include "parsers/formats.h"
@@ -19,6 +20,20 @@ std::string StepStatusText(JsonElement v) {
     return n >= 0 && n < 4 ? kNames[n] : std::to_string(n);
   }
   return ToLower(JsonText(v));
+}
+
+// Step type names when a diagnostic record gives them as integers (Graph CSDL member order).
+std::string StepTypeText(JsonElement v) {
+  if (v.is_int64() || v.is_uint64()) {
+    static const char* kNames[] = {"import", "scoping", "matching", "processing",
+                                   "referenceResolution", "export"};
+    int64_t n = v.is_int64() ? int64_t(v.get_int64()) : int64_t(uint64_t(v.get_uint64()));
+    return n >= 0 && n < 6 ? kNames[n] : std::to_string(n);
+  }
+  std::string s = JsonText(v);
+  // The documentation capitalises some step types ("Import"); Graph writes them in camelCase.
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
 }
 
 // displayName (Graph) or Name (diagnostic) or details.DisplayName, then the id.
@@ -107,25 +122,42 @@ bool MapProvisioning(JsonElement record, Event* e, std::string* why) {
     AppendText(&e->message, " ", JsonFieldText(error, "additionalDetails"));
   }
 
-  // Without an error text, the steps tell the story: the failed/skipped/warning ones first.
+  // The steps are kept whole; without an error text they also tell the story (the failed,
+  // skipped or warning ones first).
   JsonElement steps;
-  if (e->message.empty() && JsonField(rec, "provisioningSteps", &steps) && steps.is_array()) {
-    std::string last;
+  if (JsonField(rec, "provisioningSteps", &steps) && steps.is_array()) {
+    std::string story, last;
     for (JsonElement step : steps.get_array()) {
-      JsonElement st;
-      std::string status = JsonField(step, "status", &st) ? StepStatusText(st) : "";
-      std::string desc = JsonFieldText(step, "description");
-      if (status == "failure" || status == "skipped" || status == "warning") {
-        AppendText(&e->message, "; ", desc);
-        JsonElement details;
-        if (JsonField(step, "details", &details)) {
-          std::string skip = JsonFieldText(details, "SkipReason");
-          if (!skip.empty()) AppendText(&e->message, " ", "SkipReason=" + skip);
-        }
+      ProvisioningStep ps;
+      JsonElement v;
+      ps.name = JsonFieldText(step, "name");
+      if (JsonField(step, "provisioningStepType", &v)) ps.type = StepTypeText(v);
+      if (JsonField(step, "status", &v)) ps.status = StepStatusText(v);
+      ps.description = JsonFieldText(step, "description");
+      JsonElement details;
+      if (JsonField(step, "details", &details) && details.is_object()) {
+        ps.details = simdjson::minify(details);
+        if (ps.details == "{}") ps.details.clear();
       }
-      if (!desc.empty()) last = desc;
+      if (ps.status == "failure" || ps.status == "skipped" || ps.status == "warning") {
+        AppendText(&story, "; ", ps.description);
+        std::string skip = details.is_object() ? JsonFieldText(details, "SkipReason") : "";
+        if (!skip.empty()) AppendText(&story, " ", "SkipReason=" + skip);
+      }
+      if (!ps.description.empty()) last = ps.description;
+      e->steps.push_back(std::move(ps));
     }
-    if (e->message.empty()) e->message = last;
+    if (e->message.empty()) e->message = story.empty() ? last : story;
+  }
+  JsonElement modified;
+  if (JsonField(rec, "modifiedProperties", &modified) && modified.is_array()) {
+    for (JsonElement m : modified.get_array()) {
+      ModifiedProperty mp;
+      mp.name = JsonFirstText(m, {"displayName", "Name"});
+      mp.old_value = JsonFieldText(m, "oldValue");
+      mp.new_value = JsonFieldText(m, "newValue");
+      e->modified.push_back(std::move(mp));
+    }
   }
   return true;
 }
