@@ -333,6 +333,8 @@ class Ingester : public BundleVisitor {
 
   Status Finish() {
     if (!status_.ok()) return status_;
+    Status ts = CheckPortalCsvTriplets();
+    if (!ts.ok()) return ts;
     // Outer archives last: their rows mean "fully read".
     for (auto it = pending_archives_.rbegin(); it != pending_archives_.rend(); ++it) {
       Status s = index_->InsertSource(&*it);
@@ -342,6 +344,50 @@ class Ingester : public BundleVisitor {
   }
 
  private:
+  // The portal's provisioning CSV download is three files joined on change ID. A member that is
+  // missing loses nothing that was given, but the files that are there say what cannot be joined.
+  Status CheckPortalCsvTriplets() {
+    static const char* kOrphans =
+        "SELECT s.id, count(*) FROM events d JOIN sources s ON s.id = d.source_id "
+        "WHERE s.format = 'provisioning-portal-csv' AND (d.record_id LIKE 'portal-csv-step:%' OR "
+        "d.record_id LIKE 'portal-csv-property:%') AND NOT EXISTS (SELECT 1 FROM events r "
+        "WHERE r.kind = 'provisioning' AND r.change_id = d.change_id AND r.record_id NOT LIKE 'portal-csv-%') "
+        "GROUP BY s.id";
+    static const char* kStepless =
+        "SELECT s.id, count(*) FROM events r JOIN sources s ON s.id = r.source_id "
+        "WHERE s.format = 'provisioning-portal-csv' AND r.record_id NOT LIKE 'portal-csv-%' "
+        "AND NOT EXISTS (SELECT 1 FROM events d WHERE d.change_id = r.change_id AND "
+        "d.record_id LIKE 'portal-csv-step:%') GROUP BY s.id HAVING count(*) = "
+        "(SELECT count(*) FROM events x WHERE x.source_id = s.id)";
+    std::vector<std::pair<int64_t, std::string>> notes;
+    for (int q = 0; q < 2; ++q) {
+      Stmt st;
+      Status s = Stmt::Prepare(index_->db(), q == 0 ? kOrphans : kStepless, &st);
+      bool row = false;
+      while (s.ok() && (s = st.Step(&row)).ok() && row) {
+        std::string n = std::to_string(st.Int(1));
+        notes.emplace_back(st.Int(0), q == 0 ? n + " row(s) name a change ID that no provisioning record in the index has "
+                                               "(is the ProvisioningLogs file of this download missing?)"
+                                             : "none of its " + n + " record(s) has steps in the index (is the "
+                                               "ProvisioningLogs_ProvisioningSteps file of this download missing?)");
+      }
+      if (!s.ok()) return s;
+    }
+    for (const auto& [id, note] : notes) {
+      Stmt st;
+      Status s = Stmt::Prepare(index_->db(),
+          "UPDATE sources SET warnings = json_insert(warnings, '$[#]', ?2) "
+          "WHERE id = ?1 AND instr(warnings, ?3) = 0", &st);
+      if (!s.ok()) return s;
+      st.Bind(1, id);
+      st.Bind(2, note);
+      st.Bind(3, note.substr(0, 40));
+      s = st.Run();
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
   void Explain(const std::string& path, const std::string& why) {
     if (opt_.explain != nullptr) *opt_.explain << path << ": " << why << "\n";
   }

@@ -4,6 +4,7 @@
 
 #include "parsers/formats.h"
 #include "parsers/json_log_parser.h"
+#include "parsers/mappers.h"
 #include "parsers/timestamp.h"
 
 namespace syncdoctor {
@@ -16,7 +17,9 @@ void Append(std::string* out, std::string_view sep, std::string_view text) {
   out->append(text);
 }
 
-bool MapAudit(JsonElement record, Event* e, std::string* why) {
+}  // namespace
+
+bool MapAuditRecord(JsonElement record, Event* e, std::string* why) {
   JsonElement rec = record;
   JsonElement props;
   bool diagnostic = UnwrapDiagnostic(record, "AuditLogs", &props);
@@ -28,12 +31,14 @@ bool MapAudit(JsonElement record, Event* e, std::string* why) {
     return false;
   }
   e->record_id = JsonFieldText(rec, "id");
-  if (!ParseTimestamp(JsonFieldText(rec, "activityDateTime"), &e->time_ms) && diagnostic) {
+  if (!ParseTimestamp(JsonFirstText(rec, {"activityDateTime", "TimeGenerated"}), &e->time_ms) &&
+      diagnostic) {
     (void)ParseTimestamp(JsonFieldText(record, "time"), &e->time_ms);
   }
   e->level = ToLower(JsonFieldText(rec, "result"));
+  if (e->level.empty()) e->level = ToLower(JsonFieldText(rec, "resultType"));  // Log Analytics
   e->activity = JsonFieldText(rec, "activityDisplayName");
-  if (e->activity.empty() && diagnostic) e->activity = JsonFieldText(record, "operationName");
+  if (e->activity.empty()) e->activity = JsonFieldText(diagnostic ? record : rec, "operationName");
   e->reason = JsonFieldText(rec, "category");
   e->correlation_id = JsonFieldText(rec, "correlationId");
 
@@ -73,6 +78,7 @@ bool MapAudit(JsonElement record, Event* e, std::string* why) {
   }
 
   e->message = JsonFieldText(rec, "resultReason");
+  if (e->message.empty()) e->message = JsonFieldText(rec, "resultDescription");  // Log Analytics
   JsonElement details;
   if (JsonField(rec, "additionalDetails", &details) && details.is_array()) {
     for (JsonElement d : details.get_array()) {
@@ -85,6 +91,8 @@ bool MapAudit(JsonElement record, Event* e, std::string* why) {
   }
   return true;
 }
+
+namespace {
 
 class AuditParser : public JsonLogParser {
  public:
@@ -120,7 +128,7 @@ class AuditParser : public JsonLogParser {
 
  protected:
   bool MapRecord(JsonElement record, Event* event, std::string* why) override {
-    return MapAudit(record, event, why);
+    return MapAuditRecord(record, event, why);
   }
 
  private:

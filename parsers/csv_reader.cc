@@ -4,9 +4,21 @@
 
 namespace syncdoctor {
 
+std::string_view CleanHeader(std::string_view name) {
+  // "TimeGenerated [UTC]" (the Log Analytics portal export) -> "TimeGenerated".
+  while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.remove_prefix(1);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '"' || name.back() == '\r')) name.remove_suffix(1);
+  size_t bracket = name.find(" [");
+  if (bracket != std::string_view::npos && !name.empty() && name.back() == ']') name = name.substr(0, bracket);
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  return name;
+}
+
 std::string NormalizeHeader(std::string_view name) {
   std::string out;
-  for (char c : name) {
+  std::string_view clean = CleanHeader(name);
+  for (char c : clean) {
     if (c == ' ' || c == '_' || c == '.' || c == '"') continue;
     out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }

@@ -36,7 +36,11 @@ class CsvReader {
   std::string raw_;
 };
 
-// Header normalisation for matching by name: lower case, spaces, '_' and '.' removed.
+// A header without a bracketed suffix: "TimeGenerated [UTC]" -> "TimeGenerated".
+std::string_view CleanHeader(std::string_view name);
+
+// Header normalisation for matching by name: CleanHeader, then lower case with spaces, '_', '.'
+// and quotes removed ("Change ID" -> "changeid").
 std::string NormalizeHeader(std::string_view name);
 
 }  // namespace syncdoctor

@@ -6,6 +6,7 @@
 
 #include "parsers/formats.h"
 #include "parsers/json_log_parser.h"
+#include "parsers/mappers.h"
 #include "parsers/timestamp.h"
 
 namespace syncdoctor {
@@ -56,7 +57,9 @@ void AppendText(std::string* out, std::string_view sep, std::string_view text) {
   out->append(text);
 }
 
-bool MapProvisioning(JsonElement record, Event* e, std::string* why) {
+}  // namespace
+
+bool MapProvisioningRecord(JsonElement record, Event* e, std::string* why) {
   JsonElement rec = record;
   JsonElement props;
   bool diagnostic = UnwrapDiagnostic(record, "ProvisioningLogs", &props);
@@ -73,7 +76,7 @@ bool MapProvisioning(JsonElement record, Event* e, std::string* why) {
 
   e->record_id = JsonFieldText(rec, "id");
   if (e->record_id.empty() && diagnostic) e->record_id = JsonFieldText(record, "identity");
-  std::string when = JsonFieldText(rec, "activityDateTime");
+  std::string when = JsonFirstText(rec, {"activityDateTime", "TimeGenerated"});
   if (!ParseTimestamp(when, &e->time_ms) && diagnostic) {
     (void)ParseTimestamp(JsonFieldText(record, "time"), &e->time_ms);
   }
@@ -114,7 +117,16 @@ bool MapProvisioning(JsonElement record, Event* e, std::string* why) {
       have_error = true;
     }
   }
-  if (e->level.empty() && diagnostic) e->level = ToLower(JsonFieldText(record, "resultType"));
+  // Envelope and Log Analytics fallbacks: resultType, resultSignature (the error code) and
+  // resultDescription (the error text).
+  if (e->level.empty()) e->level = ToLower(JsonFieldText(diagnostic ? record : rec, "resultType"));
+  if (!have_error) {
+    std::string code = JsonFieldText(diagnostic ? record : rec, "resultSignature");
+    if (!code.empty() && code != "None" && code != "0") {
+      e->error_code = code;
+      AppendText(&e->message, " ", JsonFieldText(diagnostic ? record : rec, "resultDescription"));
+    }
+  }
   if (have_error) {
     e->error_code = JsonFieldText(error, "errorCode");
     e->reason = JsonFieldText(error, "errorCategory");
@@ -161,6 +173,8 @@ bool MapProvisioning(JsonElement record, Event* e, std::string* why) {
   }
   return true;
 }
+
+namespace {
 
 class ProvisioningParser : public JsonLogParser {
  public:
@@ -209,7 +223,7 @@ class ProvisioningParser : public JsonLogParser {
 
  protected:
   bool MapRecord(JsonElement record, Event* event, std::string* why) override {
-    return MapProvisioning(record, event, why);
+    return MapProvisioningRecord(record, event, why);
   }
 
  private:

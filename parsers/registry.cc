@@ -12,10 +12,15 @@ std::vector<std::unique_ptr<Parser>> AllParsers() {
   all.push_back(NewProvisioningDiagnosticParser());
   all.push_back(NewProvisioningPortalParser());
   all.push_back(NewProvisioningPowerShellParser());
+  all.push_back(NewProvisioningPortalCsvParser());
+  all.push_back(NewProvisioningLogAnalyticsCsvParser());
+  all.push_back(NewProvisioningLogAnalyticsJsonParser());
   all.push_back(NewAuditGraphParser());
   all.push_back(NewAuditDiagnosticParser());
   all.push_back(NewAuditPortalParser());
   all.push_back(NewAuditPortalCsvParser());
+  all.push_back(NewAuditLogAnalyticsCsvParser());
+  all.push_back(NewAuditLogAnalyticsJsonParser());
   all.push_back(NewJobParser());
   all.push_back(NewAgentTraceVerboseParser());
   all.push_back(NewAgentTraceParser());

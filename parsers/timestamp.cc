@@ -43,11 +43,58 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// "11/17/2026, 2:25:10.123 PM" (the Azure portal's CSV exports, en-US), UTC.
+static bool ParseUsDateTime(std::string_view s, int64_t* ms) {
+  int mo = 0, d = 0, y = 0, h = 0, mi = 0, sec = 0, frac = 0, frac_digits = 0;
+  size_t p = 0;
+  auto num = [&](int* out, size_t max_digits) {
+    size_t start = p;
+    int v = 0;
+    while (p < s.size() && p - start < max_digits && s[p] >= '0' && s[p] <= '9') v = v * 10 + (s[p++] - '0');
+    *out = v;
+    return p > start;
+  };
+  if (!num(&mo, 2) || p >= s.size() || s[p++] != '/' || !num(&d, 2) || p >= s.size() ||
+      s[p++] != '/' || !num(&y, 4)) {
+    return false;
+  }
+  if (p < s.size() && s[p] == ',') ++p;
+  while (p < s.size() && s[p] == ' ') ++p;
+  if (!num(&h, 2) || p >= s.size() || s[p++] != ':' || !num(&mi, 2)) return false;
+  if (p < s.size() && s[p] == ':') {
+    ++p;
+    if (!num(&sec, 2)) return false;
+  }
+  if (p < s.size() && s[p] == '.') {
+    ++p;
+    size_t start = p;
+    while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+      if (p - start < 3) { frac = frac * 10 + (s[p] - '0'); ++frac_digits; }
+      ++p;
+    }
+  }
+  for (; frac_digits < 3; ++frac_digits) frac *= 10;
+  while (p < s.size() && s[p] == ' ') ++p;
+  std::string_view ampm = s.substr(p);
+  if (ampm == "PM" || ampm == "pm") {
+    if (h < 12) h += 12;
+  } else if (ampm == "AM" || ampm == "am") {
+    if (h == 12) h = 0;
+  } else if (!ampm.empty()) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || h > 23 || mi > 59 || sec > 60) return false;
+  *ms = (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+         mi * 60 + sec) * 1000 + frac;
+  return true;
+}
+
 bool ParseTimestamp(std::string_view s, int64_t* ms) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '"')) s.remove_suffix(1);
   if (s.empty()) return false;
   if (s.find("Date(") != std::string_view::npos) return ParseMsDate(s, ms);
+  if (s.size() >= 3 && (s[1] == '/' || s[2] == '/')) return ParseUsDateTime(s, ms);
   int y, mo, d, h = 0, mi = 0, sec = 0;
   if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
       s[7] != '-' || !Digits(s, 8, 2, &d)) {

@@ -481,3 +481,157 @@ TEST_CASE("signatures: test passes for the built-in set and --signatures adds a 
   RunResult broken_dir = Run("signatures list --signatures /nonexistent");
   CHECK(broken_dir.exit_code == 2);
 }
+
+TEST_CASE("analyze: every corpus file has the kind and record count SOURCES.md gives, and its fields",
+          "[e2e][corpus]") {
+  if (!fs::exists(kCorpus)) return;
+  TempDir tmp;
+  std::string db = tmp / "corpus.db";
+  RunResult r = Run("analyze '" + kCorpus + "' --db '" + db + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  struct Expect {
+    const char* path;
+    const char* kind;
+    int64_t records;  // events + unparsed + duplicates
+  };
+  // From corpus/real/SOURCES.md ("What a reader must make of each file"). For the event logs the
+  // records libevtx reads, plus the recovered ones it can still read (SOURCES: "up to N more").
+  const Expect expected[] = {
+      {"graph_v1_provisioning_list_success.json", "provisioning", 1},
+      {"graph_v1_provisioning_list_error.json", "provisioning", 1},
+      {"graph_beta_provisioning_list_error.json", "provisioning", 1},
+      {"diag_provisioninglogs_eventhub.ndjson", "provisioning", 3},
+      {"diag_provisioninglogs_duration_as_string.ndjson", "provisioning", 1},
+      {"diag_auditlogs_eventhub.ndjson", "audit", 3},
+      {"graph_v1_directoryaudits_list_example1.json", "audit", 1},
+      {"graph_v1_directoryaudits_list_example2.json", "audit", 1},
+      {"graph_v1_synchronizationjob_get_quarantine.json", "job", 1},
+      {"graph_beta_cloudsync_job_create_response.json", "job", 1},
+      {"agent_trace_excerpt_websocket_failure.log", "trace", 1},
+      {"agent_trace_excerpt_metrics_collector.log", "trace", 1},
+      {"pta_agent_trace_doc_sample.log", "trace", 1},
+      {"evtx/system.evtx", "eventlog", 1881},
+      {"evtx/Application_no_crc32.evtx", "eventlog", 17},
+      {"audit_portal_download_header.csv", "audit", 0},
+  };
+  for (const auto& x : expected) {
+    INFO(x.path);
+    REQUIRE(in.count(x.path) == 1);
+    CHECK(Str(in.at(x.path)["kind"]) == x.kind);
+    CHECK(Str(in.at(x.path)["status"]) == "parsed");
+    CHECK(Int(in.at(x.path)["records"]) == x.records);
+    CHECK(Int(in.at(x.path)["unparsed"]) == 0);
+  }
+  auto bad_chunk = in.at("evtx/sample_with_a_bad_chunk_magic.evtx");
+  CHECK(Int(bad_chunk["records"]) >= 267);
+  CHECK(Int(bad_chunk["records"]) <= 267 + 163);
+  // Two records of the diagnostic sample share an id, and the error example is in v1.0 and beta.
+  CHECK(Int(in.at("diag_provisioninglogs_eventhub.ndjson")["duplicates"]) +
+            Int(in.at("diag_provisioninglogs_duration_as_string.ndjson")["duplicates"]) == 2);
+  CHECK(Int(in.at("graph_v1_provisioning_list_error.json")["duplicates"]) +
+            Int(in.at("graph_beta_provisioning_list_error.json")["duplicates"]) == 1);
+
+  // A few normalised fields per file, read back from the index.
+  RunResult q = Run("query --db '" + db + "' --format csv \"SELECT s.path, e.kind, coalesce(e.level, ''), "
+                    "coalesce(e.activity, ''), coalesce(e.error_code, ''), coalesce(e.time, 0) FROM events e "
+                    "JOIN sources s ON s.id = e.source_id WHERE s.format <> 'evtx' ORDER BY s.path, e.line\"");
+  REQUIRE(q.exit_code == 0);
+  for (const char* row : {
+           "agent_trace_excerpt_websocket_failure.log,trace,Error,AADConnectProvisioningAgent.exe,,0",
+           "diag_auditlogs_eventhub.ndjson,audit,success,Add service principal credentials,,1642875302516",
+           "diag_provisioninglogs_duration_as_string.ndjson,provisioning,skipped,create,,1661261810353",
+           "graph_beta_cloudsync_job_create_response.json,job,Paused,ADDCInPassthrough,,0",
+           "graph_beta_provisioning_list_error.json,provisioning,failure,create,ContosoEntryConflict,1561409588000",
+           "graph_v1_directoryaudits_list_example2.json,audit,success,GroupLifecyclePolicies_Get,,1735293679579",
+           "graph_v1_provisioning_list_success.json,provisioning,success,create,,1556938854000",
+           "graph_v1_synchronizationjob_get_quarantine.json,job,Paused,BoxOutDelta,SalesforceInvalidCredentials,0",
+           "pta_agent_trace_doc_sample.log,trace,Error,AzureADConnectAuthenticationAgentService.exe,,0",
+       }) {
+    INFO(row);
+    CHECK(q.out.find(std::string(row) + "\n") != std::string::npos);
+  }
+  RunResult scm = Run("query --db '" + db + "' --format csv \"SELECT activity, level, substr(message, 1, 7) AS m "
+                      "FROM events WHERE activity = 'Service Control Manager/7000' ORDER BY time LIMIT 1\"");
+  CHECK(scm.out == "activity,level,m\nService Control Manager/7000,Error,CldFlt \n");
+}
+
+TEST_CASE("analyze: damaged copies of real event logs are read as far as they go", "[e2e][evtx]") {
+  if (!fs::exists(kCorpus)) return;
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::string system = ReadFile(kCorpus + "/evtx/system.evtx");
+  REQUIRE(system.size() > 200000);
+  {
+    // Cut in the middle of the fourth chunk.
+    std::ofstream cut(tmp / "b/cut.evtx", std::ios::binary);
+    cut << system.substr(0, 4096 + 3 * 65536 + 1000);
+  }
+  {
+    // The second chunk's signature overwritten.
+    std::string broken = system;
+    broken.replace(4096 + 65536, 8, "XXXXXXXX");
+    std::ofstream bad(tmp / "b/bad-chunk.evtx", std::ios::binary);
+    bad << broken;
+  }
+  {
+    // Only the file header survives.
+    std::ofstream head(tmp / "b/header-only.evtx", std::ios::binary);
+    head << system.substr(0, 4096);
+  }
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  // The copies share record ids (channel/computer/number): what one stored, the next counts as
+  // duplicates, so events + duplicates is what each file gave.
+  auto cut = in.at("cut.evtx");
+  CHECK(Str(cut["format"]) == "evtx");
+  CHECK(Int(cut["events"]) + Int(cut["duplicates"]) > 300);
+  CHECK(Int(cut["events"]) + Int(cut["duplicates"]) < 1881);
+  auto bad = in.at("bad-chunk.evtx");
+  CHECK(Int(bad["events"]) + Int(bad["duplicates"]) > 1000);
+  REQUIRE(bad["warnings"].get_array().size() >= 1);
+  CHECK(Str(bad["warnings"].get_array().at(0)).find("corrupted") != std::string::npos);
+  auto head = in.at("header-only.evtx");
+  CHECK(Str(head["format"]) == "evtx");
+  CHECK(Int(head["events"]) == 0);
+  CHECK(Int(head["events"]) + Int(head["unparsed"]) + Int(head["duplicates"]) == Int(head["records"]));
+}
+
+TEST_CASE("analyze: a portal CSV download with a missing member still ingests what it has and says so",
+          "[e2e][formats]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::string dir = kSource + "/tests/data/formats/provisioning-portal-csv/";
+  fs::copy_file(dir + "ProvisioningLogs_ProvisioningSteps.csv", tmp / "b/ProvisioningLogs_ProvisioningSteps.csv");
+  fs::copy_file(dir + "ProvisioningLogs_ModifiedProperties.csv", tmp / "b/ProvisioningLogs_ModifiedProperties.csv");
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto steps = rep.Inputs().at("ProvisioningLogs_ProvisioningSteps.csv");
+  CHECK(Int(steps["events"]) == 2);
+  REQUIRE(steps["warnings"].get_array().size() == 1);
+  CHECK(Str(steps["warnings"].get_array().at(0)).find("ProvisioningLogs file of this download missing") !=
+        std::string::npos);
+}
+
+TEST_CASE("analyze: every export format of the same failure gives the same finding", "[e2e][formats]") {
+  RunResult r = Run("analyze '" + kSource + "/tests/data/formats' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  for (const char* p : {"provisioning-graph.json", "provisioning-graph-beta.json", "provisioning-portal.json",
+                        "provisioning-diagnostic.ndjson", "provisioning-portal-csv/ProvisioningLogs.csv",
+                        "provisioning-log-analytics.csv", "provisioning-log-analytics.json",
+                        "provisioning-powershell.json"}) {
+    INFO(p);
+    // The same record id in every export: stored once, counted as a duplicate elsewhere.
+    CHECK(Int(in.at(p)["events"]) + Int(in.at(p)["duplicates"]) == 1);
+    CHECK(Str(in.at(p)["status"]) == "parsed");
+  }
+  auto f = rep.Finding("CS-QUARANTINE-CREDENTIALS-INVALID");
+  CHECK(Int(f["count"]) == 1);
+  CHECK(rep.Signatures().count("CS-SVCACCT-DELETED") == 1);
+}

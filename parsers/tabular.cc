@@ -1,0 +1,440 @@
+// Tabular exports -> the Graph record shape -> the shared mappers (mappers.h):
+//   provisioning-log-analytics-csv / -json   AADProvisioningLogs exported from Log Analytics
+//   audit-log-analytics-csv / -json          AuditLogs exported from Log Analytics
+//   provisioning-portal-csv                  the portal download's three files: the records,
+//                                            ProvisioningSteps and ModifiedProperties
+// Log Analytics column names are Graph property names in PascalCase (plus TimeGenerated and the
+// Result* columns), and its complex columns are JSON held in strings: each row becomes one JSON
+// object with those columns, JSON-looking cells embedded as JSON. The portal CSV headers are not
+// published: they are matched by name, ignoring case, spaces, dots and underscores, against the
+// Graph names and their display forms (docs/formats.md lists the names accepted).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "parsers/csv_reader.h"
+#include "parsers/formats.h"
+#include "parsers/json_log_parser.h"
+#include "parsers/mappers.h"
+
+namespace syncdoctor {
+
+namespace {
+
+// Builds one JSON object from (key, value) cells; a cell whose text is a JSON object or array is
+// embedded as JSON, everything else as a string. Keys given as "a.b" build nested objects.
+class RowJson {
+ public:
+  void Add(std::string_view key, std::string_view value, bool is_json = false) {
+    if (value.empty()) return;
+    fields_.emplace_back(std::string(key), Field{std::string(value), is_json || LooksLikeJson(value)});
+  }
+
+  // The JSON text (with padding room for simdjson).
+  const std::string& Build() {
+    // Group dotted keys: "provisioningStatusInfo.status" -> {"provisioningStatusInfo":{"status":…}}.
+    std::map<std::string, std::vector<std::pair<std::string, const Field*>>> nested;
+    std::vector<std::string> order;
+    out_.clear();
+    out_.push_back('{');
+    bool first = true;
+    for (const auto& [key, f] : fields_) {
+      size_t dot = key.find('.');
+      if (dot == std::string::npos) {
+        Member(&first, key, f);
+        continue;
+      }
+      std::string outer = key.substr(0, dot);
+      if (nested.find(outer) == nested.end()) order.push_back(outer);
+      nested[outer].emplace_back(key.substr(dot + 1), &f);
+    }
+    for (const auto& outer : order) {
+      AppendKey(&first, outer);
+      out_.push_back('{');
+      bool inner_first = true;
+      // A second level ("provisioningStatusInfo.errorInformation.errorCode") nests once more.
+      std::map<std::string, std::vector<std::pair<std::string, const Field*>>> deeper;
+      std::vector<std::string> deeper_order;
+      for (const auto& [k, f] : nested[outer]) {
+        size_t dot = k.find('.');
+        if (dot == std::string::npos) {
+          Member(&inner_first, k, *f);
+        } else {
+          std::string mid = k.substr(0, dot);
+          if (deeper.find(mid) == deeper.end()) deeper_order.push_back(mid);
+          deeper[mid].emplace_back(k.substr(dot + 1), f);
+        }
+      }
+      for (const auto& mid : deeper_order) {
+        AppendKey(&inner_first, mid);
+        out_.push_back('{');
+        bool f3 = true;
+        for (const auto& [k, f] : deeper[mid]) Member(&f3, k, *f);
+        out_.push_back('}');
+      }
+      out_.push_back('}');
+    }
+    out_.push_back('}');
+    out_.reserve(out_.size() + simdjson::SIMDJSON_PADDING);
+    return out_;
+  }
+
+  void Clear() { fields_.clear(); }
+
+ private:
+  struct Field {
+    std::string value;
+    bool json;
+  };
+
+  bool LooksLikeJson(std::string_view v) {
+    char c = FirstNonSpace(v);
+    if (c != '{' && c != '[') return false;
+    simdjson::dom::element e;
+    simdjson::padded_string ps(v);
+    return validator_.parse(ps).get(e) == simdjson::SUCCESS;
+  }
+
+  void AppendKey(bool* first, std::string_view key) {
+    if (!*first) out_.push_back(',');
+    *first = false;
+    AppendQuoted(key);
+    out_.push_back(':');
+  }
+
+  void Member(bool* first, std::string_view key, const Field& f) {
+    AppendKey(first, key);
+    if (f.json) {
+      out_ += f.value;
+    } else {
+      AppendQuoted(f.value);
+    }
+  }
+
+  void AppendQuoted(std::string_view s) {
+    out_.push_back('"');
+    for (char c : s) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out_.push_back('\\');
+        out_.push_back(c);
+      } else if (u < 0x20) {
+        static const char kHex[] = "0123456789abcdef";
+        out_ += "\\u00";
+        out_.push_back(kHex[u >> 4]);
+        out_.push_back(kHex[u & 15]);
+      } else {
+        out_.push_back(c);
+      }
+    }
+    out_.push_back('"');
+  }
+
+  std::vector<std::pair<std::string, Field>> fields_;
+  std::string out_;
+  simdjson::dom::parser validator_;
+};
+
+// Portal CSV header (normalised) -> Graph property path. Several spellings per property: the
+// real headers are not published (FORMATS.md §7).
+const std::map<std::string, std::string>& PortalProvisioningAliases() {
+  static const std::map<std::string, std::string> aliases = {
+      {"id", "id"}, {"activityid", "id"},
+      {"activitydatetime", "activityDateTime"}, {"date", "activityDateTime"},
+      {"date(utc)", "activityDateTime"}, {"datetime", "activityDateTime"}, {"time", "activityDateTime"},
+      {"tenantid", "tenantId"},
+      {"jobid", "jobId"}, {"cycleid", "cycleId"}, {"changeid", "changeId"},
+      {"provisioningaction", "provisioningAction"}, {"action", "provisioningAction"},
+      {"durationinmilliseconds", "durationInMilliseconds"}, {"duration", "durationInMilliseconds"},
+      {"duration(ms)", "durationInMilliseconds"},
+      {"status", "provisioningStatusInfo.status"},
+      {"provisioningstatusinfostatus", "provisioningStatusInfo.status"},
+      {"errorcode", "provisioningStatusInfo.errorInformation.errorCode"},
+      {"provisioningstatusinfoerrorinformationerrorcode", "provisioningStatusInfo.errorInformation.errorCode"},
+      {"reason", "provisioningStatusInfo.errorInformation.reason"},
+      {"statusreason", "provisioningStatusInfo.errorInformation.reason"},
+      {"errorreason", "provisioningStatusInfo.errorInformation.reason"},
+      {"failurereason", "provisioningStatusInfo.errorInformation.reason"},
+      {"provisioningstatusinfoerrorinformationreason", "provisioningStatusInfo.errorInformation.reason"},
+      {"additionaldetails", "provisioningStatusInfo.errorInformation.additionalDetails"},
+      {"provisioningstatusinfoerrorinformationadditionaldetails", "provisioningStatusInfo.errorInformation.additionalDetails"},
+      {"errorcategory", "provisioningStatusInfo.errorInformation.errorCategory"},
+      {"provisioningstatusinfoerrorinformationerrorcategory", "provisioningStatusInfo.errorInformation.errorCategory"},
+      {"recommendedaction", "provisioningStatusInfo.errorInformation.recommendedAction"},
+      {"provisioningstatusinfoerrorinformationrecommendedaction", "provisioningStatusInfo.errorInformation.recommendedAction"},
+      {"sourceidentity", "sourceIdentity.displayName"},
+      {"sourceidentitydisplayname", "sourceIdentity.displayName"}, {"sourcedisplayname", "sourceIdentity.displayName"},
+      {"sourceidentityname", "sourceIdentity.displayName"}, {"sourcename", "sourceIdentity.displayName"},
+      {"sourceidentityid", "sourceIdentity.id"}, {"sourceid", "sourceIdentity.id"},
+      {"sourceidentitytype", "sourceIdentity.identityType"}, {"sourceidentityidentitytype", "sourceIdentity.identityType"},
+      {"targetidentity", "targetIdentity.displayName"},
+      {"targetidentitydisplayname", "targetIdentity.displayName"}, {"targetdisplayname", "targetIdentity.displayName"},
+      {"targetidentityname", "targetIdentity.displayName"}, {"targetname", "targetIdentity.displayName"},
+      {"targetidentityid", "targetIdentity.id"}, {"targetid", "targetIdentity.id"},
+      {"targetidentitytype", "targetIdentity.identityType"}, {"targetidentityidentitytype", "targetIdentity.identityType"},
+      {"initiatedby", "initiatedBy.displayName"}, {"initiatedbydisplayname", "initiatedBy.displayName"},
+      {"sourcesystem", "sourceSystem.displayName"}, {"sourcesystemdisplayname", "sourceSystem.displayName"},
+      {"targetsystem", "targetSystem.displayName"}, {"targetsystemdisplayname", "targetSystem.displayName"},
+      {"serviceprincipal", "servicePrincipal.displayName"}, {"serviceprincipaldisplayname", "servicePrincipal.displayName"},
+      {"serviceprincipalid", "servicePrincipal.id"},
+  };
+  return aliases;
+}
+
+bool HeaderHas(const std::string& norm_header_line, std::string_view col) {
+  std::string needle = "," + std::string(col) + ",";
+  return ("," + norm_header_line + ",").find(needle) != std::string::npos;
+}
+
+// The first line of `head` as normalised column names joined by ','. Header names hold no
+// commas, so splitting on them (quotes aside) is enough for detection.
+std::string NormalizedHeaderLine(std::string_view head) {
+  size_t nl = head.find('\n');
+  std::string_view l = head.substr(0, nl);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  std::string out;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = l.find(',', start);
+    std::string_view cell = l.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (!out.empty() || start > 0) out.push_back(',');
+    out += NormalizeHeader(cell);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Which table a CSV or Log Analytics file holds.
+enum class Table { kLaProvisioning, kLaAudit, kPortalProvisioning, kPortalSteps, kPortalModified };
+
+// Reads a CSV with a header row; each row becomes a JSON object for the kind's mapper.
+class TabularCsvParser : public Parser {
+ public:
+  TabularCsvParser(std::string_view name, EventKind kind) : name_(name), kind_(kind) {}
+  std::string_view name() const override { return name_; }
+  EventKind kind() const override { return kind_; }
+
+  int Probe(std::string_view, std::string_view head) const override {
+    std::string h = NormalizedHeaderLine(head);
+    if (h.find(',') == std::string::npos) return 0;
+    bool la = HeaderHas(h, "timegenerated");
+    if (name_ == "provisioning-log-analytics-csv") {
+      return la && (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) ? 90 : 0;
+    }
+    if (name_ == "audit-log-analytics-csv") {
+      return la && (HeaderHas(h, "loggedbyservice") || HeaderHas(h, "activitydisplayname")) ? 90 : 0;
+    }
+    // provisioning-portal-csv: any of the three members of the download.
+    if (la || !HeaderHas(h, "changeid")) return 0;
+    if (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) return 85;
+    if (HeaderHas(h, "oldvalue") && HeaderHas(h, "newvalue")) return 80;
+    if (HeaderHas(h, "description") && HeaderHas(h, "status")) return 80;
+    return 0;
+  }
+
+  Status Parse(std::string_view file_name, ByteStream* in, EventSink* sink) override {
+    CsvReader csv(in);
+    std::vector<std::string> header, row;
+    std::string error;
+    SourceLoc loc{std::string(file_name), 0, 0};
+    if (!csv.Next(&header, &error)) return csv.status();
+    std::vector<std::string> norm;
+    std::string joined;
+    for (const auto& h : header) {
+      norm.push_back(NormalizeHeader(h));
+      joined += (joined.empty() ? "" : ",") + norm.back();
+    }
+    Table table = TableOf(joined);
+    std::map<std::string, int> per_change;  // row number within a change ID (steps, properties)
+    while (csv.Next(&row, &error)) {
+      loc.line = csv.record_line();
+      loc.offset = csv.record_offset();
+      if (!error.empty()) {
+        sink->OnBadInput(loc, error, csv.raw());
+        continue;
+      }
+      if (row.size() != header.size()) {
+        sink->OnBadInput(loc, "row has " + std::to_string(row.size()) +
+                                  " fields where the header has " + std::to_string(header.size()),
+                         csv.raw());
+        continue;
+      }
+      std::string why;
+      event_.Clear();
+      event_.kind = kind_;
+      event_.loc = loc;
+      event_.raw = csv.raw();
+      bool ok = false;
+      if (table == Table::kPortalSteps || table == Table::kPortalModified) {
+        ok = MapMemberRow(table, norm, row, &per_change, &why);
+      } else {
+        json_.Clear();
+        for (size_t i = 0; i < row.size(); ++i) {
+          if (table == Table::kPortalProvisioning) {
+            auto it = PortalProvisioningAliases().find(norm[i]);
+            if (it != PortalProvisioningAliases().end()) json_.Add(it->second, row[i]);
+          } else {
+            json_.Add(CleanHeader(header[i]), row[i]);
+          }
+        }
+        ok = MapJson(&why);
+        event_.raw = csv.raw();
+      }
+      if (!ok) {
+        sink->OnBadInput(loc, why, csv.raw());
+        continue;
+      }
+      if (!sink->OnEvent(event_)) break;
+    }
+    return csv.status();
+  }
+
+ private:
+  Table TableOf(const std::string& h) const {
+    if (name_ == "provisioning-log-analytics-csv") return Table::kLaProvisioning;
+    if (name_ == "audit-log-analytics-csv") return Table::kLaAudit;
+    if (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) return Table::kPortalProvisioning;
+    if (HeaderHas(h, "oldvalue")) return Table::kPortalModified;
+    return Table::kPortalSteps;
+  }
+
+  bool MapJson(std::string* why) {
+    const std::string& text = json_.Build();
+    JsonElement doc;
+    if (parser_.parse(text.data(), text.size(), false).get(doc) != simdjson::SUCCESS) {
+      *why = "row cannot be read as a record";
+      return false;
+    }
+    return kind_ == EventKind::kAudit ? MapAuditRecord(doc, &event_, why)
+                                      : MapProvisioningRecord(doc, &event_, why);
+  }
+
+  // A row of ProvisioningLogs_ProvisioningSteps or _ModifiedProperties: an event of its own,
+  // joined to its record by change ID (the detail row is kept in its table too).
+  bool MapMemberRow(Table table, const std::vector<std::string>& norm,
+                    const std::vector<std::string>& row, std::map<std::string, int>* per_change,
+                    std::string* why) {
+    auto get = [&](std::initializer_list<const char*> names) -> std::string {
+      for (const char* n : names) {
+        for (size_t i = 0; i < norm.size(); ++i) {
+          if (norm[i] == n) return row[i];
+        }
+      }
+      return "";
+    };
+    event_.change_id = get({"changeid"});
+    if (event_.change_id.empty()) {
+      *why = "row without a change ID cannot be joined to its record";
+      return false;
+    }
+    int n = (*per_change)[event_.change_id]++;
+    if (table == Table::kPortalSteps) {
+      ProvisioningStep st;
+      st.name = get({"name", "stepname", "step"});
+      st.type = ToLower(get({"provisioningsteptype", "steptype", "type"}));
+      st.status = ToLower(get({"status", "stepstatus"}));
+      st.description = get({"description", "stepdescription"});
+      st.details = get({"details", "stepdetails"});
+      event_.record_id = "portal-csv-step:" + event_.change_id + ":" + std::to_string(n);
+      event_.activity = "step " + st.name;
+      event_.level = st.status;
+      event_.message = st.description;
+      event_.steps.push_back(std::move(st));
+    } else {
+      ModifiedProperty mp;
+      mp.name = get({"displayname", "name", "attribute", "attributename", "property"});
+      mp.old_value = get({"oldvalue"});
+      mp.new_value = get({"newvalue"});
+      event_.record_id = "portal-csv-property:" + event_.change_id + ":" + std::to_string(n);
+      event_.activity = "modified property";
+      event_.message = mp.name + ": '" + mp.old_value + "' -> '" + mp.new_value + "'";
+      event_.modified.push_back(std::move(mp));
+    }
+    return true;
+  }
+
+  std::string name_;
+  EventKind kind_;
+  RowJson json_;
+  simdjson::dom::parser parser_;
+  Event event_;
+};
+
+// Log Analytics JSON export: an array (or NDJSON) of rows whose complex columns are JSON in
+// strings. Each row is rebuilt with those strings embedded as JSON, then mapped.
+class LogAnalyticsJsonParser : public JsonLogParser {
+ public:
+  LogAnalyticsJsonParser(std::string_view name, EventKind kind) : name_(name), kind_(kind) {}
+  std::string_view name() const override { return name_; }
+  EventKind kind() const override { return kind_; }
+
+  int Probe(std::string_view, std::string_view head) const override {
+    char first = FirstNonSpace(head);
+    if ((first != '[' && first != '{') || head.find("\"TimeGenerated\"") == std::string_view::npos) {
+      return 0;
+    }
+    bool prov = head.find("\"JobId\"") != std::string_view::npos ||
+                head.find("\"CycleId\"") != std::string_view::npos;
+    bool audit = head.find("\"LoggedByService\"") != std::string_view::npos ||
+                 head.find("\"ActivityDisplayName\"") != std::string_view::npos;
+    if (kind_ == EventKind::kProvisioning) return prov ? 90 : 0;
+    return audit ? 90 : 0;
+  }
+
+ protected:
+  bool MapRecord(JsonElement record, Event* event, std::string* why) override {
+    simdjson::dom::object obj;
+    if (record.get_object().get(obj) != simdjson::SUCCESS) {
+      *why = "not a JSON object";
+      return false;
+    }
+    json_.Clear();
+    for (auto field : obj) {
+      if (field.value.is_string()) {
+        json_.Add(field.key, JsonText(field.value));
+      } else if (!field.value.is_null()) {
+        json_.Add(field.key, simdjson::minify(field.value), true);
+      }
+    }
+    const std::string& text = json_.Build();
+    JsonElement doc;
+    if (parser_.parse(text.data(), text.size(), false).get(doc) != simdjson::SUCCESS) {
+      *why = "row cannot be read as a record";
+      return false;
+    }
+    std::string_view raw = event->raw;
+    SourceLoc loc = event->loc;
+    bool ok = kind_ == EventKind::kAudit ? MapAuditRecord(doc, event, why)
+                                         : MapProvisioningRecord(doc, event, why);
+    event->raw = raw;
+    event->loc = loc;
+    return ok;
+  }
+
+ private:
+  std::string name_;
+  EventKind kind_;
+  RowJson json_;
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace
+
+std::unique_ptr<Parser> NewProvisioningLogAnalyticsCsvParser() {
+  return std::make_unique<TabularCsvParser>("provisioning-log-analytics-csv", EventKind::kProvisioning);
+}
+std::unique_ptr<Parser> NewAuditLogAnalyticsCsvParser() {
+  return std::make_unique<TabularCsvParser>("audit-log-analytics-csv", EventKind::kAudit);
+}
+std::unique_ptr<Parser> NewProvisioningPortalCsvParser() {
+  return std::make_unique<TabularCsvParser>("provisioning-portal-csv", EventKind::kProvisioning);
+}
+std::unique_ptr<Parser> NewProvisioningLogAnalyticsJsonParser() {
+  return std::make_unique<LogAnalyticsJsonParser>("provisioning-log-analytics-json", EventKind::kProvisioning);
+}
+std::unique_ptr<Parser> NewAuditLogAnalyticsJsonParser() {
+  return std::make_unique<LogAnalyticsJsonParser>("audit-log-analytics-json", EventKind::kAudit);
+}
+
+}  // namespace syncdoctor
