@@ -82,13 +82,32 @@ class Walker {
         return;
       }
       if (!v_->OnArchive(file, format)) return;
-      ReadArchive(file, depth + 1);
+      if (format == "7z") {
+        // 7z keeps its index at the end of the file: libarchive needs to seek, so the archive is
+        // held in memory (up to a cap) instead of streamed.
+        std::string whole;
+        Status rs = ReadUpTo(file.stream, limits_.max_seekable_bytes + 1, &whole);
+        if (!rs.ok()) {
+          v_->OnError(file.bundle, file.path, rs.message());
+          return;
+        }
+        if (whole.size() > limits_.max_seekable_bytes) {
+          v_->OnSkipped(file.bundle, file.path, file.size,
+                        "7z archive larger than " + std::to_string(limits_.max_seekable_bytes >> 20) +
+                            " MB (7z must be held in memory to be read)");
+          return;
+        }
+        ReadArchive(file, depth + 1, &whole);
+        return;
+      }
+      ReadArchive(file, depth + 1, nullptr);
       return;
     }
     v_->OnFile(file);
   }
 
-  void ReadArchive(const BundleFile& outer, int depth) {
+  // Reads the entries of an archive: streamed from outer.stream, or from `memory` when given.
+  void ReadArchive(const BundleFile& outer, int depth, const std::string* memory) {
     struct archive* a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_zip(a);
@@ -99,7 +118,10 @@ class Walker {
     archive_read_support_format_raw(a);  // a lone .gz/.bz2/.xz file
     ArchiveSource src;
     src.in = outer.stream;
-    if (archive_read_open(a, &src, nullptr, ArchiveRead, nullptr) != ARCHIVE_OK) {
+    int opened = memory != nullptr
+                     ? archive_read_open_memory(a, memory->data(), memory->size())
+                     : archive_read_open(a, &src, nullptr, ArchiveRead, nullptr);
+    if (opened != ARCHIVE_OK) {
       v_->OnError(outer.bundle, outer.path,
                   std::string("cannot open archive: ") + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
       archive_read_free(a);

@@ -16,6 +16,7 @@ namespace syncdoctor {
 struct BundleLimits {
   int max_depth = 8;                         // nesting of archives in archives
   uint64_t max_entries = 100000;             // entries per archive
+  size_t max_seekable_bytes = size_t{1} << 30;  // a 7z archive is held in memory: at most this
 };
 
 // One file of the bundle, handed to the visitor while its bytes are being read.

@@ -635,3 +635,46 @@ TEST_CASE("analyze: every export format of the same failure gives the same findi
   CHECK(Int(f["count"]) == 1);
   CHECK(rep.Signatures().count("CS-SVCACCT-DELETED") == 1);
 }
+
+TEST_CASE("ingest: files that are no log are skipped with the reason, and --explain-detect says why",
+          "[e2e][detect]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  {
+    std::ofstream ps1(tmp / "b/Collect-Logs.ps1");
+    ps1 << "param([string]$OutputPath)\nImport-Module AADCloudSyncTools\nExport-AADCloudSyncToolsLogs -OutputPath $OutputPath\n";
+  }
+  {
+    std::ofstream png(tmp / "b/screenshot.png", std::ios::binary);
+    png << std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10", 20) << std::string(64, '\0');
+  }
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "b/job-status.json");
+  std::string db = tmp / "i.db";
+  RunResult r = Run("ingest '" + (tmp / "b") + "' --db '" + db + "' --explain-detect");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("job-status.json: encoding utf-8; scores: job-graph-json=95") != std::string::npos);
+  CHECK(r.err.find("chosen job-graph-json") != std::string::npos);
+  CHECK(r.err.find("Collect-Logs.ps1: encoding utf-8; scores: none; no parser claims it") != std::string::npos);
+  RunResult rep_run = Run("report --db '" + db + "' --format json");
+  Report rep(rep_run.out);
+  auto in = rep.Inputs();
+  CHECK(Str(in.at("Collect-Logs.ps1")["status"]) == "skipped");
+  CHECK(Str(in.at("Collect-Logs.ps1")["reason"]) == "text that matches no known log format");
+  CHECK(Str(in.at("screenshot.png")["status"]) == "skipped");
+  CHECK(Str(in.at("screenshot.png")["reason"]) == "binary content that no parser recognises");
+
+  SECTION("--input-format overrides detection") {
+    TempDir t2;
+    std::string db2 = t2 / "j.db";
+    RunResult forced = Run("ingest '" + (tmp / "b/job-status.json") + "' --db '" + db2 +
+                           "' --input-format provisioning-graph-json --explain-detect");
+    CHECK(forced.err.find("format provisioning-graph-json (--input-format)") != std::string::npos);
+    RunResult rr = Run("report --db '" + db2 + "' --format json");
+    Report rep2(rr.out);
+    auto job = rep2.Inputs().at("job-status.json");
+    CHECK(Str(job["format"]) == "provisioning-graph-json");
+    // A job object is no provisioning record: kept as unparsed with the reason.
+    CHECK(Int(job["unparsed"]) == 1);
+    CHECK(Str(job["reason"]).find("not a provisioning record") != std::string::npos);
+  }
+}
