@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS events(
   reason TEXT,
   message TEXT,
   raw TEXT,
-  UNIQUE (kind, record_id));
+  content_key INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (kind, record_id, content_key));
 CREATE INDEX IF NOT EXISTS events_time ON events(time);
 CREATE INDEX IF NOT EXISTS events_source ON events(source_id);
 CREATE INDEX IF NOT EXISTS events_job ON events(job_id);
@@ -204,9 +205,9 @@ Status Index::PrepareAll() {
   Status s = Stmt::Prepare(db_,
       "INSERT OR IGNORE INTO events(source_id, line, offset, time, time_inferred, kind, level, "
       "record_id, job_id, cycle_id, change_id, correlation_id, activity, actor, source_identity, "
-      "target_identity, source_object_id, target_object_id, error_code, reason, message, raw) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19, ?20, ?21, ?22)",
+      "target_identity, source_object_id, target_object_id, error_code, reason, message, raw, "
+      "content_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "?17, ?18, ?19, ?20, ?21, ?22, ?23)",
       &insert_event_);
   if (s.ok()) {
     s = Stmt::Prepare(db_,
@@ -261,7 +262,7 @@ Status Index::PrepareAll() {
   }
   if (s.ok()) {
     s = Stmt::Prepare(db_,
-        "SELECT path FROM sources WHERE sha256=?1 AND status <> 'skipped' ORDER BY id LIMIT 1",
+        "SELECT path, bundle FROM sources WHERE sha256=?1 AND status <> 'skipped' ORDER BY id LIMIT 1",
         &find_copy_);
   }
   return s;
@@ -281,10 +282,14 @@ Status Index::HasSource(const std::string& bundle, const std::string& path,
   return s;
 }
 
-Status Index::FindIndexedCopy(const std::string& sha256, std::string* path, bool* found) {
+Status Index::FindIndexedCopy(const std::string& sha256, std::string* path, std::string* bundle,
+                              bool* found) {
   find_copy_.Bind(1, sha256);
   Status s = find_copy_.Step(found);
-  if (s.ok() && *found) *path = std::string(find_copy_.Text(0));
+  if (s.ok() && *found) {
+    *path = std::string(find_copy_.Text(0));
+    *bundle = std::string(find_copy_.Text(1));
+  }
   find_copy_.Reset();
   return s;
 }
@@ -324,7 +329,27 @@ Status Index::UpdateSource(const SourceRow& row) {
   return update_source_.Run();
 }
 
-Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id) {
+int64_t ContentKey(const Event& e) {
+  // FNV-1a over the normalised fields that say what happened. Stable across runs and builds.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(std::to_string(e.time_ms));
+  for (const std::string* s : {&e.level, &e.activity, &e.error_code, &e.message, &e.job_id,
+                               &e.cycle_id, &e.change_id, &e.target_identity}) {
+    mix(*s);
+  }
+  return static_cast<int64_t>(h >> 1);  // keep it positive for readers of the index
+}
+
+Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id,
+                          std::string_view record_id) {
   Stmt& st = insert_event_;
   st.Bind(1, source_id);
   st.Bind(2, static_cast<int64_t>(e.loc.line));
@@ -333,7 +358,7 @@ Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int
   st.Bind(5, static_cast<int64_t>(e.time_inferred ? 1 : 0));
   st.BindStatic(6, EventKindName(e.kind));
   st.BindOrNull(7, e.level);
-  st.BindOrNull(8, e.record_id);
+  st.BindOrNull(8, record_id.empty() ? std::string_view(e.record_id) : record_id);
   st.BindOrNull(9, e.job_id);
   st.BindOrNull(10, e.cycle_id);
   st.BindOrNull(11, e.change_id);
@@ -348,6 +373,7 @@ Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int
   st.BindOrNull(20, e.reason);
   st.BindStatic(21, e.message);
   st.BindStatic(22, e.raw);
+  st.Bind(23, ContentKey(e));
   Status s = st.Run();
   if (!s.ok()) return s;
   *inserted = sqlite3_changes(db_) > 0;

@@ -49,13 +49,18 @@ class Index {
   // True when (bundle, path, sha256) is already a row: re-ingesting it is a no-op.
   Status HasSource(const std::string& bundle, const std::string& path, const std::string& sha256,
                    bool* found);
-  // The path of a row with this content that was read (not skipped), if any.
-  Status FindIndexedCopy(const std::string& sha256, std::string* path, bool* found);
+  // The path and bundle of a row with this content that was read (not skipped), if any.
+  Status FindIndexedCopy(const std::string& sha256, std::string* path, std::string* bundle,
+                         bool* found);
   Status InsertSource(SourceRow* row);       // sets row->id
   Status UpdateSource(const SourceRow& row);
 
-  // Stores an event unless one with the same (kind, record_id) exists (*inserted = false then).
-  Status InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id);
+  // Stores an event unless one with the same kind, record id and content (ContentKey) is stored
+  // already (*inserted = false then): overlapping exports store a record once, while two records
+  // that share an id but say different things are both kept. `record_id`, when not empty,
+  // replaces e.record_id (the ingest qualifies positional ids with their bundle).
+  Status InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id,
+                     std::string_view record_id = {});
   Status InsertUnparsed(int64_t source_id, const SourceLoc& loc, std::string_view reason,
                         std::string_view raw);
   Status InsertMatch(std::string_view signature, std::string_view scope, int64_t event_id);
@@ -77,6 +82,10 @@ class Index {
   Stmt insert_event_, insert_unparsed_, insert_match_, insert_source_, update_source_,
       has_source_, find_copy_;
 };
+
+// A stable 63-bit hash of what an event says (time, level, activity, error code, message, job,
+// cycle, change, target): the third part of the dedupe key.
+int64_t ContentKey(const Event& e);
 
 // Serialises warnings as a JSON array of strings (the `sources.warnings` column).
 std::string WarningsToJson(const std::vector<std::string>& warnings);

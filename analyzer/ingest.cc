@@ -1,6 +1,7 @@
 #include "analyzer/ingest.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "analyzer/sha256.h"
 #include "parsers/registry.h"
@@ -31,13 +32,16 @@ std::string DescribeUnclaimed(std::string_view text_head) {
   if (ctrl > 0) return "binary content that no parser recognises";
   size_t nl = text_head.find('\n');
   std::string_view first = text_head.substr(0, nl);
-  if (std::count(first.begin(), first.end(), '\t') >= 2) return "tab-separated text that no parser recognises";
-  if (std::count(first.begin(), first.end(), ',') >= 3) return "CSV that no parser recognises (of the CSV exports only the portal audit download is read so far)";
   char c = 0;
   for (char ch : text_head) {
     if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') { c = ch; break; }
   }
   if (c == '{' || c == '[') return "JSON that matches no known log shape";
+  if (std::count(first.begin(), first.end(), '\t') >= 2) return "tab-separated text that no parser recognises";
+  if (std::count(first.begin(), first.end(), ',') >= 3) {
+    return "CSV whose header matches no known export (portal audit or provisioning download, "
+           "Log Analytics)";
+  }
   return "text that matches no known log format";
 }
 
@@ -50,7 +54,14 @@ class IngestSink : public EventSink {
     if (!status_.ok()) return false;
     bool inserted = false;
     int64_t id = 0;
-    status_ = index_->InsertEvent(row_->id, e, &inserted, &id);
+    // Trace entries have no id of their own, only a position: qualify it with the bundle, so that
+    // two bundles' Trace/agent.log are not taken for each other.
+    if (e.kind == EventKind::kTrace) {
+      qualified_id_ = row_->bundle + "|" + e.record_id;
+      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, qualified_id_);
+    } else {
+      status_ = index_->InsertEvent(row_->id, e, &inserted, &id);
+    }
     if (!status_.ok()) return false;
     if (!inserted) {
       ++row_->duplicates;
@@ -104,6 +115,7 @@ class IngestSink : public EventSink {
   Matcher::Scratch scratch_;
   std::vector<int> hits_;
   std::string first_bad_;
+  std::string qualified_id_;
   int64_t extra_warnings_ = 0;
 };
 
@@ -241,7 +253,8 @@ class Ingester : public BundleVisitor {
         row.events = row.unparsed = row.duplicates = row.records = 0;
         row.first_time = row.last_time = 0;
         row.warnings.clear();
-        Record(&row, "skipped", "same content as " + copy + ", already indexed");
+        ++stats_->copies;
+        Record(&row, "skipped", CopyReason(copy, copy_bundle_, row.bundle));
         return;
       }
     }
@@ -269,11 +282,25 @@ class Ingester : public BundleVisitor {
   bool OnArchive(const BundleFile& archive, std::string_view archive_format) override {
     if (!status_.ok()) return false;
     Explain(archive.path, "archive (" + std::string(archive_format) + "): reading its entries");
-    if (archive.sha256.empty()) return true;
     bool found = false;
+    if (archive.sha256.empty()) {
+      // A nested archive: its content hash is not known before reading (its outer archive's is).
+      SourceRow row;
+      row.bundle = archive.bundle;
+      row.path = archive.path;
+      row.sha256 = "nested";
+      row.size = archive.size;
+      row.format = std::string(archive_format);
+      row.kind = "bundle";
+      row.encoding = "binary";
+      row.reason = "archive inside an archive: its entries are listed as inputs of their own";
+      pending_archives_.push_back(row);
+      return true;
+    }
     status_ = index_->HasSource(archive.bundle, archive.path, archive.sha256, &found);
     if (!status_.ok()) return false;
     if (found) {
+      ++stats_->unchanged;
       Explain(archive.path, "archive already indexed (same content): nothing to do");
       return false;
     }
@@ -337,7 +364,9 @@ class Ingester : public BundleVisitor {
     if (!ts.ok()) return ts;
     // Outer archives last: their rows mean "fully read".
     for (auto it = pending_archives_.rbegin(); it != pending_archives_.rend(); ++it) {
-      Status s = index_->InsertSource(&*it);
+      bool found = false;
+      Status s = index_->HasSource(it->bundle, it->path, it->sha256, &found);
+      if (s.ok() && !found) s = index_->InsertSource(&*it);
       if (!s.ok()) return s;
     }
     return Status::Ok();
@@ -395,13 +424,20 @@ class Ingester : public BundleVisitor {
   // Returns false (and records a skipped row) when the same content is already indexed
   // under another path.
   bool SkipIfCopy(SourceRow* row) {
-    std::string copy;
+    std::string copy, bundle;
     bool found = false;
-    status_ = index_->FindIndexedCopy(row->sha256, &copy, &found);
+    status_ = index_->FindIndexedCopy(row->sha256, &copy, &bundle, &found);
     if (!status_.ok()) return false;
     if (!found) return true;
-    Record(row, "skipped", "same content as " + copy + ", already indexed");
+    ++stats_->copies;
+    Record(row, "skipped", CopyReason(copy, bundle, row->bundle));
     return false;
+  }
+
+  static std::string CopyReason(const std::string& path, const std::string& bundle,
+                                const std::string& this_bundle) {
+    std::string where = bundle == this_bundle ? path : path + " of " + bundle;
+    return "same content as " + where + ", already indexed";
   }
 
   bool SkipIfKnown(SourceRow* row) {
@@ -415,15 +451,17 @@ class Ingester : public BundleVisitor {
   Status FindOtherCopy(const std::string& sha, int64_t self, std::string* path, bool* found) {
     Stmt st;
     Status s = Stmt::Prepare(index_->db(),
-        "SELECT path FROM sources WHERE sha256=?1 AND id<>?2 AND status<>'skipped' ORDER BY id LIMIT 1",
+        "SELECT path, bundle FROM sources WHERE sha256=?1 AND id<>?2 AND status<>'skipped' "
+        "ORDER BY id LIMIT 1",
         &st);
     if (!s.ok()) return s;
     st.Bind(1, sha);
     st.Bind(2, self);
     s = st.Step(found);
-    if (s.ok() && *found) *path = std::string(st.Text(0));
+    if (s.ok() && *found) copy_bundle_ = std::string(st.Text(1)), *path = std::string(st.Text(0));
     return s;
   }
+  std::string copy_bundle_;
 
   // Writes a row that has no events (skipped, failed) in its own transaction.
   void Record(SourceRow* row, const std::string& status, const std::string& reason) {
@@ -442,9 +480,12 @@ class Ingester : public BundleVisitor {
   }
 
   void Count(const SourceRow& row) {
-    if (row.status == "skipped") ++stats_->skipped;
-    else if (row.status == "failed") ++stats_->failed;
-    else ++stats_->read;
+    if (row.status == "skipped") {
+      ++stats_->skipped;
+      if (stats_->skip_reasons.size() < 50) stats_->skip_reasons.push_back(row.path + ": " + row.reason);
+    }
+    if (row.status == "failed") ++stats_->failed;
+    if (row.status == "parsed" || row.status == "partial") ++stats_->read;
     stats_->events += row.events;
     stats_->unparsed += row.unparsed;
     stats_->duplicates += row.duplicates;
@@ -472,7 +513,11 @@ std::string ScopeOf(const Event& e, std::string_view path) {
 Status IngestPath(const std::string& path, const IngestOptions& options, Index* index,
                   const Matcher& matcher, IngestStats* stats) {
   Ingester ingester(options, index, matcher, stats);
-  Status s = WalkBundle(path, options.limits, options.exclude, &ingester);
+  // The bundle is named by its absolute path, so that `./b` and `b` are the same bundle.
+  std::error_code ec;
+  std::string bundle = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec || bundle.empty()) bundle = path;
+  Status s = WalkBundle(bundle, options.limits, options.exclude, &ingester);
   if (!s.ok()) return s;
   s = ingester.Finish();
   if (!s.ok()) return s;

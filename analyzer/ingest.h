@@ -27,6 +27,8 @@ struct IngestStats {
   int64_t unchanged = 0;    // already in the index: nothing done
   int64_t read = 0;         // parsed or partial
   int64_t skipped = 0, failed = 0;
+  int64_t copies = 0;       // skipped because the same content is indexed (counts as readable)
+  std::vector<std::string> skip_reasons;  // "path: reason" of skipped files (the first 50)
   int64_t events = 0, unparsed = 0, duplicates = 0;
   std::vector<std::string> errors;  // "path: message", for stderr
 };

@@ -4,9 +4,11 @@
 
 namespace syncdoctor {
 
-Status Stmt::Prepare(sqlite3* db, std::string_view sql, Stmt* out) {
+Status Stmt::Prepare(sqlite3* db, std::string_view sql, Stmt* out, size_t* used) {
   sqlite3_stmt* s = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, &tail);
+  if (used != nullptr) *used = tail != nullptr ? static_cast<size_t>(tail - sql.data()) : sql.size();
   if (rc != SQLITE_OK) {
     return Status::DbError(std::string(sqlite3_errmsg(db)) + " in: " + std::string(sql.substr(0, 200)));
   }

@@ -22,7 +22,8 @@ struct StatementDeleter {
 class Stmt {
  public:
   Stmt() = default;
-  static Status Prepare(sqlite3* db, std::string_view sql, Stmt* out);
+  // `used`, when given, receives how many bytes of `sql` the first statement took.
+  static Status Prepare(sqlite3* db, std::string_view sql, Stmt* out, size_t* used = nullptr);
   bool valid() const { return stmt_ != nullptr; }
 
   // Text is copied by SQLite (SQLITE_TRANSIENT) unless BindStatic is used.

@@ -17,14 +17,23 @@ namespace {
 
 constexpr size_t kMaxEntryBytes = 1u << 20;  // message and raw text kept per entry
 
+// Byte-oriented (Latin-1) so that a line holding invalid UTF-8 still matches as a header.
+RE2::Options ByteOptions() {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  o.set_log_errors(false);
+  return o;
+}
 const RE2& HeaderRe() {
   static const RE2 re(
-      R"(^(\S.*?) (Critical|Error|Warning|Information|Verbose|Start|Stop|Suspend|Resume|Transfer): (-?\d+) : ?(.*)$)");
+      R"(^(\S.*?) (Critical|Error|Warning|Information|Verbose|Start|Stop|Suspend|Resume|Transfer): (-?\d+) : ?(.*)$)",
+      ByteOptions());
   return re;
 }
 const RE2& FooterRe() {
   static const RE2 re(
-      R"(^\s+(ProcessId|LogicalOperationStack|ThreadId|DateTime|Timestamp|Callstack)=(.*)$)");
+      R"(^\s+(ProcessId|LogicalOperationStack|ThreadId|DateTime|Timestamp|Callstack)=(.*)$)",
+      ByteOptions());
   return re;
 }
 

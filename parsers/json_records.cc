@@ -206,7 +206,8 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
         }
         if (c == '\n') st.has_newline = true;
         if (st.mode == Mode::kTopValue || st.mode == Mode::kElement) add(c);
-        if (st.mode == Mode::kTopValue && st.ndjson && c == '\n') {
+        // A raw line break is never valid inside a JSON string: the line was cut there.
+        if (st.mode == Mode::kTopValue && c == '\n') {
           bad("unterminated JSON record: the line ends inside a string");
           st.mode = Mode::kTop;
           st.depth = 0;

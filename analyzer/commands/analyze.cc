@@ -117,9 +117,13 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
       PrintError(path + ": " + s.message());
       return kExitUsage;
     }
-    if (stats.read > 0 || stats.unchanged > 0) any_readable = true;
-    if (!quiet) {
+    if (stats.read > 0 || stats.unchanged > 0 || stats.copies > 0) any_readable = true;
+    if (!quiet || (stats.read == 0 && stats.unchanged == 0 && stats.copies == 0)) {
       for (const auto& e : stats.errors) PrintWarning(e);
+      // When nothing could be read, say why each file was passed over.
+      if (stats.read == 0 && stats.unchanged == 0 && stats.copies == 0) {
+        for (const auto& r : stats.skip_reasons) PrintWarning("skipped " + r);
+      }
       std::cerr << "syncdoctor: " << path << ": " << stats.files << " files: " << stats.read
                 << " read, " << stats.unchanged << " already indexed, " << stats.skipped
                 << " skipped, " << stats.failed << " failed; " << stats.events << " events, "
@@ -151,7 +155,8 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   } else {
     TextOptions topt;
     bool to_file = vm.count("output") > 0;
-    topt.color = !to_file && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr &&
+    const char* no_color = std::getenv("NO_COLOR");  // no-color.org: set and not empty
+    topt.color = !to_file && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0') &&
                  vm.count("no-color") == 0;
     text = RenderTextReport(report, topt);
   }

@@ -26,6 +26,8 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
     return false;
   }
   Status s = Index::Open(db, index);
+  // query and search only read: a mistyped DELETE must not change the customer's index.
+  if (s.ok()) s = Exec((*index)->db(), "PRAGMA query_only=ON");
   if (!s.ok()) PrintError(s.message());
   return s.ok();
 }
@@ -53,21 +55,22 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm)
   std::vector<std::string> names;
   for (int i = 0; i < n; ++i) names.push_back(sqlite3_column_name(st->get(), i));
   std::vector<std::vector<std::string>> rows;
-  std::vector<std::vector<bool>> nulls;
+  std::vector<std::vector<int>> types;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL...
   bool row = false;
   Status s;
   while ((s = st->Step(&row)).ok() && row) {
     std::vector<std::string> r;
-    std::vector<bool> nl;
+    std::vector<int> t;
     for (int i = 0; i < n; ++i) {
+      t.push_back(sqlite3_column_type(st->get(), i));
       r.emplace_back(st->Text(i));
-      nl.push_back(st->IsNull(i));
     }
     rows.push_back(std::move(r));
-    nulls.push_back(std::move(nl));
+    types.push_back(std::move(t));
   }
   if (!s.ok()) {
-    PrintError(s.message());
+    PrintError("query: " + s.message() +
+               (s.message().find("readonly") != std::string::npos ? " (query and search only read the index)" : ""));
     return kExitUsage;
   }
   std::string out;
@@ -78,12 +81,11 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm)
       w.BeginObject();
       for (int i = 0; i < n; ++i) {
         w.Key(names[i]);
-        int type = 0;
-        (void)type;
-        if (nulls[r][i]) {
-          w.Null();
-        } else {
-          w.String(rows[r][i]);
+        switch (types[r][i]) {
+          case SQLITE_NULL: w.Null(); break;
+          case SQLITE_INTEGER: w.Int(std::stoll(rows[r][i])); break;
+          case SQLITE_FLOAT: w.Raw(rows[r][i]); break;
+          default: w.String(rows[r][i]);
         }
       }
       w.EndObject();
@@ -102,18 +104,28 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm)
     auto cell = [](const std::string& v) {
       std::string s = TerminalSafe(v);
       for (char& c : s) if (c == '\t') c = ' ';
-      if (s.size() > 80) s = s.substr(0, 77) + "...";
+      if (s.size() > 80) {
+        size_t cut = 77;
+        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+        s = s.substr(0, cut) + "...";
+      }
       return s;
     };
-    for (int i = 0; i < n; ++i) width[i] = names[i].size();
+    // Columns are as wide as their text in characters (UTF-8 continuation bytes do not count).
+    auto columns = [](const std::string& s) {
+      size_t n = 0;
+      for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+      return n;
+    };
+    for (int i = 0; i < n; ++i) width[i] = columns(names[i]);
     for (const auto& r : rows) {
-      for (int i = 0; i < n; ++i) width[i] = std::max(width[i], cell(r[i]).size());
+      for (int i = 0; i < n; ++i) width[i] = std::max(width[i], columns(cell(r[i])));
     }
     auto line = [&](const std::vector<std::string>& r) {
       std::string l;
       for (int i = 0; i < n; ++i) {
         std::string c = cell(r[i]);
-        l += c + (i + 1 < n ? std::string(width[i] - c.size() + 2, ' ') : "");
+        l += c + (i + 1 < n ? std::string(width[i] - columns(c) + 2, ' ') : "");
       }
       while (!l.empty() && l.back() == ' ') l.pop_back();
       out += l + "\n";
@@ -149,10 +161,17 @@ int RunQuery(const po::variables_map& vm) {
   }
   std::unique_ptr<Index> index;
   if (!OpenExisting(vm, &index)) return kExitUsage;
+  const std::string& sql = vm["args"].as<std::vector<std::string>>()[0];
   Stmt st;
-  Status s = Stmt::Prepare(index->db(), vm["args"].as<std::vector<std::string>>()[0], &st);
+  size_t used = 0;
+  Status s = Stmt::Prepare(index->db(), sql, &st, &used);
   if (!s.ok()) {
     PrintError("query: " + s.message());
+    return kExitUsage;
+  }
+  if (sql.find_first_not_of(" \t\r\n;", used) != std::string::npos) {
+    PrintError("query runs one statement; this one continues after its end: '" +
+               sql.substr(used, 60) + "'");
     return kExitUsage;
   }
   return RenderRows(&st, format, vm);
@@ -188,10 +207,29 @@ int RunSearch(const po::variables_map& vm) {
     PrintError(s.message());
     return kExitUsage;
   }
-  st.Bind(1, q);
-  st.Bind(2, static_cast<int64_t>(vm["limit"].as<int>()));
-  std::string format = vm["format"].as<std::string>();
-  return RenderRows(&st, format, vm);
+  const int64_t limit = vm["limit"].as<int>();
+  auto works = [&](const std::string& text) {
+    st.Bind(1, text);
+    st.Bind(2, limit);
+    bool row = false;
+    bool ok = st.Step(&row).ok();
+    st.Reset();
+    return ok;
+  };
+  // Text that is no valid FTS5 query (AADSTS-50034, a path with dots) is searched as a phrase.
+  std::string effective = q;
+  if (!works(q)) {
+    effective = "\"";
+    for (char c : q) effective += (c == '"') ? std::string("\"\"") : std::string(1, c);
+    effective += "\"";
+    if (!works(effective)) {
+      PrintError("search: '" + q + "' is not a query the full-text index understands");
+      return kExitUsage;
+    }
+  }
+  st.Bind(1, effective);
+  st.Bind(2, limit);
+  return RenderRows(&st, vm["format"].as<std::string>(), vm);
 }
 
 }  // namespace syncdoctor

@@ -148,6 +148,11 @@ void JsonWriter::Bool(bool value) {
   out_->append(value ? "true" : "false");
 }
 
+void JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_->append(json);
+}
+
 void JsonWriter::Null() {
   BeforeValue();
   out_->append("null");

@@ -23,6 +23,8 @@ class JsonWriter {
   void Int(int64_t value);
   void Bool(bool value);
   void Null();
+  // Writes `json` as it is: it must be one valid JSON value (a number from SQLite, say).
+  void Raw(std::string_view json);
   // Convenience: Key + value.
   void Member(std::string_view key, std::string_view value) { Key(key); String(value); }
   void Member(std::string_view key, const char* value) { Key(key); String(value); }

@@ -150,6 +150,7 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
     if (!taken[i]) out->push_back(all[i]);
   }
   std::sort(out->begin(), out->end(), [](const EvidenceLine& a, const EvidenceLine& b) {
+    if ((a.time == 0) != (b.time == 0)) return b.time == 0;  // untimed lines last
     if (a.time != b.time) return a.time < b.time;
     if (a.path != b.path) return a.path < b.path;
     return a.line < b.line;
@@ -271,7 +272,8 @@ std::string Excerpt(std::string_view text, size_t max) {
 std::string GeneratedAt() {
   const char* sde = std::getenv("SOURCE_DATE_EPOCH");
   int64_t secs = sde != nullptr ? std::strtoll(sde, nullptr, 10) : static_cast<int64_t>(std::time(nullptr));
-  std::string t = FormatTimestamp(secs * 1000);
+  // FormatTimestamp(0) means "no time"; the epoch itself is a valid SOURCE_DATE_EPOCH.
+  std::string t = secs == 0 ? "1970-01-01T00:00:00.000Z" : FormatTimestamp(secs * 1000);
   return t.substr(0, 19) + "Z";
 }
 

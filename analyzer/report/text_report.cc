@@ -34,6 +34,10 @@ std::string Upper(std::string_view s) {
 
 std::string Time(int64_t ms) { return ms == 0 ? "no time" : FormatTimestamp(ms); }
 
+std::string Plural(int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 }  // namespace
 
 std::string TerminalSafe(std::string_view text) {
@@ -60,9 +64,10 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   std::string o;
   auto line = [&](const std::string& s) { o += s; o += '\n'; };
 
-  line(st.Wrap("1", "syncdoctor " + r.version + ": " + std::to_string(r.inputs.size()) +
-                        " inputs, " + std::to_string(r.events) + " events, " +
-                        std::to_string(r.findings.size()) + " findings"));
+  size_t files = 0;
+  for (const auto& in : r.inputs) files += in.kind != "bundle";
+  line(st.Wrap("1", "syncdoctor " + r.version + ": " + Plural(files, "input file") + ", " +
+                        Plural(r.events, "event") + ", " + Plural(r.findings.size(), "finding")));
   line("");
   line(st.Wrap("1", "DIAGNOSIS"));
   for (const auto& d : r.diagnosis) {
@@ -77,7 +82,7 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
       line("");
       line(st.Wrap(SeverityColor(f.severity), "[" + Upper(SeverityName(f.severity)) + "]") + " " +
            st.Wrap("1", f.signature) + "  " + TerminalSafe(f.title));
-      std::string when = std::to_string(f.count) + " event(s), " + Time(f.first_time);
+      std::string when = Plural(f.count, "event") + ", " + Time(f.first_time);
       if (f.last_time != f.first_time) when += " .. " + Time(f.last_time);
       line("  " + when + (f.scope.empty() ? "" : "  [" + TerminalSafe(f.scope) + "]"));
       line("  Cause: " + TerminalSafe(f.cause));
@@ -112,10 +117,11 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   line(st.Wrap("1", "COVERAGE"));
   std::map<std::string, int> by_status;
   for (const auto& in : r.inputs) {
-    if (in.kind == "bundle") continue;
+    // Archives are shown when something went wrong with them; their entries are listed anyway.
+    if (in.kind == "bundle" && in.status == "parsed") continue;
     ++by_status[in.status];
     std::string span = in.first_time == 0 ? "" : "  " + FormatTimestamp(in.first_time) + " .. " + FormatTimestamp(in.last_time);
-    std::string counts = std::to_string(in.events) + " events";
+    std::string counts = Plural(in.events, "event");
     if (in.unparsed > 0) counts += ", " + std::to_string(in.unparsed) + " unparsed";
     if (in.duplicates > 0) counts += ", " + std::to_string(in.duplicates) + " duplicates";
     line("  " + in.status + "  " + TerminalSafe(in.path) + "  (" + in.format + ", " + counts + ")" + span);

@@ -127,6 +127,35 @@ TEST_CASE("Index: an event with the same (kind, record_id) is stored once", "[an
     CHECK(inserted);
     CHECK(id > 0);
   }
+  SECTION("the same record_id saying something else is kept too (a second job snapshot)") {
+    Event later = MakeEvent("r1");
+    later.level = "failure";
+    later.error_code = "AzureActiveDirectoryInvalidCredential";
+    REQUIRE(index->InsertEvent(source, later, &inserted, &id).ok());
+    CHECK(inserted);
+    CHECK(QueryInt(index->db(), "SELECT count(*) FROM events WHERE record_id = 'r1'") == 2);
+    CHECK(ContentKey(later) != ContentKey(MakeEvent("r1")));
+  }
+  SECTION("an explicit record id replaces the event's own") {
+    REQUIRE(index->InsertEvent(source, MakeEvent("r1"), &inserted, &id, "bundle-a|r1").ok());
+    CHECK(inserted);
+    CHECK(QueryInt(index->db(), "SELECT count(*) FROM events WHERE record_id = 'bundle-a|r1'") == 1);
+  }
+}
+
+TEST_CASE("Index: ContentKey is stable across runs", "[analyzer][index]") {
+  Event e;
+  e.time_ms = 1794925510000;
+  e.level = "failure";
+  e.error_code = "AzureActiveDirectoryInvalidCredential";
+  e.message = "CredentialsInvalid AADSTS50034";
+  // Pinned: the key is stored in indexes, so it must never change for the same fields.
+  const int64_t pinned = 2965372414349637373LL;
+  CHECK(ContentKey(e) == pinned);
+  Event copy = e;
+  copy.raw = "different raw text does not matter";
+  copy.record_id = "ids do not matter either";
+  CHECK(ContentKey(copy) == pinned);
 }
 
 TEST_CASE("Index: events without a record_id are all stored", "[analyzer][index]") {
