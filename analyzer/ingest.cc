@@ -458,10 +458,13 @@ class Ingester : public BundleVisitor {
     st.Bind(1, sha);
     st.Bind(2, self);
     s = st.Step(found);
-    if (s.ok() && *found) copy_bundle_ = std::string(st.Text(1)), *path = std::string(st.Text(0));
+    if (s.ok() && *found) {
+      *path = std::string(st.Text(0));
+      copy_bundle_ = std::string(st.Text(1));
+    }
     return s;
   }
-  std::string copy_bundle_;
+  std::string copy_bundle_;  // the bundle of the copy FindOtherCopy found
 
   // Writes a row that has no events (skipped, failed) in its own transaction.
   void Record(SourceRow* row, const std::string& status, const std::string& reason) {

@@ -128,6 +128,16 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
     }
     st.cur.clear();
   };
+  // Follows strings and nesting for one byte outside a string.
+  auto track = [&](char c) {
+    if (c == '"') {
+      st.in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++st.depth;
+    } else if (c == '}' || c == ']') {
+      --st.depth;
+    }
+  };
   auto bad = [&](std::string_view reason) {
     on_bad(st.start_line, st.start_offset, reason, std::string_view(st.cur).substr(0, kRawCap));
     st.cur.clear();
@@ -280,11 +290,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
           begin_record(here_line, here_offset);
           add(c);
           st.mode = Mode::kElement;
-          if (c == '{' || c == '[') {
-            ++st.depth;
-          } else if (c == '"') {
-            st.in_string = true;
-          }
+          track(c);
           break;
         }
         case Mode::kElement: {
@@ -299,13 +305,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
             break;
           }
           if (c == '\n') st.has_newline = true;
-          if (c == '"') {
-            st.in_string = true;
-          } else if (c == '{' || c == '[') {
-            ++st.depth;
-          } else if (c == '}' || c == ']') {
-            --st.depth;
-          }
+          track(c);
           add(c);
           if (st.depth == st.array_depth && !scalar) {
             emit(true);
@@ -314,16 +314,10 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
           break;
         }
         case Mode::kWrapperTail: {
-          if (c == '"') {
-            st.in_string = true;
-          } else if (c == '{' || c == '[') {
-            ++st.depth;
-          } else if (c == '}' || c == ']') {
-            --st.depth;
-            if (st.depth == 0) {
-              st.mode = Mode::kTop;
-              st.any_top = true;
-            }
+          track(c);
+          if (st.depth == 0) {
+            st.mode = Mode::kTop;
+            st.any_top = true;
           }
           break;
         }
