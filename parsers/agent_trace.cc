@@ -113,8 +113,12 @@ class AgentTraceParser : public Parser {
         SourceLoc loc{file_, reader.line_number(), reader.line_offset()};
         sink_->OnWarning(loc, "line longer than the 64 MB cap was cut");
       }
+      // A header starts with a non-blank byte and holds ": "; footers and stack frames are
+      // indented. These byte checks keep the regexes off most lines.
+      const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+      const bool maybe_header = !line.empty() && !indented && line.find(": ") != std::string_view::npos;
       std::string source, level, id, message;
-      if (RE2::FullMatch(line, HeaderRe(), &source, &level, &id, &message)) {
+      if (maybe_header && RE2::FullMatch(line, HeaderRe(), &source, &level, &id, &message)) {
         Flush();
         if (stopped_) break;
         StartEntry(reader.line_number(), reader.line_offset());
@@ -125,7 +129,8 @@ class AgentTraceParser : public Parser {
         continue;
       }
       std::string key, value;
-      if (have_entry_ && entry_has_header_ && RE2::FullMatch(line, FooterRe(), &key, &value)) {
+      if (have_entry_ && entry_has_header_ && indented && line.find('=') != std::string_view::npos &&
+          RE2::FullMatch(line, FooterRe(), &key, &value)) {
         AppendRaw(line);
         if (key == "DateTime") {
           int64_t t;

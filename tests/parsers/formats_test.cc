@@ -179,3 +179,57 @@ TEST_CASE("Formats: one audit event gives the same event in every export", "[par
 }
 
 }  // namespace syncdoctor
+
+namespace syncdoctor {
+
+TEST_CASE("Formats: damaged Log Analytics and portal CSV rows are kept as unparsed, the rest read",
+          "[parsers][formats]") {
+  std::string la = Slurp(kDir + "provisioning-log-analytics.csv");
+  size_t header_end = la.find("\r\n") + 2;
+  std::string header = la.substr(0, header_end);
+  std::string row = la.substr(header_end);
+  SECTION("a short row, an unterminated quote") {
+    std::string input = header + "\"only\",\"two\"\r\n" + row + "\"x\",\"never closed\r\n";
+    auto parser = NewParser("provisioning-log-analytics-csv");
+    CollectingSink sink;
+    REQUIRE(ParseBytes(parser.get(), "la.csv", input, &sink).ok());
+    CHECK(sink.events.size() == 1);
+    REQUIRE(sink.bad.size() == 2);
+    CHECK(sink.bad[0] == "la.csv:2: row has 2 fields where the header has 21");
+    CHECK(sink.bad[1] == "la.csv:4: unterminated quoted field (opened on line 4)");
+  }
+  SECTION("a JSON column that is not JSON stays text and the row is still read") {
+    std::string broken = row;
+    size_t at = broken.find("{\"\"Status\"\"");
+    REQUIRE(at != std::string::npos);
+    broken.replace(at, 1, "<");
+    auto parser = NewParser("provisioning-log-analytics-csv");
+    CollectingSink sink;
+    REQUIRE(ParseBytes(parser.get(), "la.csv", header + broken, &sink).ok());
+    REQUIRE(sink.events.size() == 1);
+    // The error code still comes from ResultSignature.
+    CHECK(sink.events[0].error_code == "AzureActiveDirectoryInvalidCredential");
+  }
+  SECTION("a step row without a change ID cannot be joined and is unparsed") {
+    auto parser = NewParser("provisioning-portal-csv");
+    CollectingSink sink;
+    std::string input = "\"Change ID\",\"Name\",\"Type\",\"Status\",\"Description\",\"Details\"\r\n"
+                        "\"\",\"EntryImport\",\"import\",\"success\",\"d\",\"\"\r\n";
+    REQUIRE(ParseBytes(parser.get(), "ProvisioningLogs_ProvisioningSteps.csv", input, &sink).ok());
+    CHECK(sink.events.empty());
+    REQUIRE(sink.bad.size() == 1);
+    CHECK(sink.bad[0] == "ProvisioningLogs_ProvisioningSteps.csv:2: row without a change ID cannot be joined to its record");
+  }
+  SECTION("Log Analytics JSON: a row that is not an object") {
+    auto parser = NewParser("audit-log-analytics-json");
+    CollectingSink sink;
+    std::string json = Slurp(kDir + "audit-log-analytics.json");
+    json.insert(json.find('[') + 1, "42,");
+    REQUIRE(ParseBytes(parser.get(), "la.json", json, &sink).ok());
+    CHECK(sink.events.size() == 1);
+    REQUIRE(sink.bad.size() == 1);
+    CHECK(sink.bad[0].find("not a JSON object") != std::string::npos);
+  }
+}
+
+}  // namespace syncdoctor
