@@ -118,8 +118,10 @@ class AuditParser : public JsonLogParser {
       case Variant::kDiagnostic:
         return HeadHasKeyValue(head, "category", "AuditLogs") ? 95 : 0;
       case Variant::kPortal:
-        return first == '[' && head.find("\"activityDisplayName\"") != std::string_view::npos &&
-                       head.find("\"loggedByService\"") != std::string_view::npos
+        // A bare array of directoryAudit objects: the portal's JSON download, or PowerShell's
+        // Get-MgAuditLogDirectoryAudit | ConvertTo-Json (PascalCase keys).
+        return first == '[' && HeadContainsIgnoreCase(head, "\"activityDisplayName\"") &&
+                       HeadContainsIgnoreCase(head, "\"loggedByService\"")
                    ? 80
                    : 0;
     }

@@ -146,6 +146,7 @@ TEST_CASE("Formats: one audit event gives the same event in every export", "[par
       {"audit-portal.csv", "audit-portal-csv"},
       {"audit-log-analytics.csv", "audit-log-analytics-csv"},
       {"audit-log-analytics.json", "audit-log-analytics-json"},
+      {"audit-powershell.json", "audit-portal-json"},
   };
   CollectingSink reference_sink;
   REQUIRE(ParseFile(files[0].first, &reference_sink) == files[0].second);

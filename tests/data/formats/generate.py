@@ -175,6 +175,13 @@ def main():
     text = json.dumps([ps], indent=4).replace("\\\\/", "\\/")
     write("provisioning-powershell.json", "\ufeff" + text + "\r\n", encoding="utf-16-le")
 
+    ps_audit = pascal(AUDIT)
+    ps_audit["ActivityDateTime"] = "\\/Date(1794924131000)\\/"
+    # ConvertTo-Json's default depth of 2 turns deeper objects into their type names.
+    ps_audit["TargetResources"][0]["ModifiedProperties"] = []
+    text = json.dumps([ps_audit], indent=4).replace("\\\\/", "\\/")
+    write("audit-powershell.json", "\ufeff" + text + "\r\n", encoding="utf-16-le")
+
     actx = "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits"
     write("audit-graph.json", json.dumps({"@odata.context": actx, "value": [AUDIT]}, indent=4) + "\n")
     write("audit-portal.json", json.dumps([AUDIT], separators=(",", ":")))
