@@ -17,12 +17,11 @@ std::unique_ptr<Parser> NewProvisioningPowerShellParser();   // provisioning-pow
 std::unique_ptr<Parser> NewAuditGraphParser();               // audit-graph-json
 std::unique_ptr<Parser> NewAuditPortalParser();              // audit-portal-json
 std::unique_ptr<Parser> NewAuditDiagnosticParser();          // audit-diagnostic-json
-// audit_csv.cc
-std::unique_ptr<Parser> NewAuditPortalCsvParser();           // audit-portal-csv
 // tabular.cc
 std::unique_ptr<Parser> NewProvisioningPortalCsvParser();         // provisioning-portal-csv
 std::unique_ptr<Parser> NewProvisioningLogAnalyticsCsvParser();   // provisioning-log-analytics-csv
 std::unique_ptr<Parser> NewProvisioningLogAnalyticsJsonParser();  // provisioning-log-analytics-json
+std::unique_ptr<Parser> NewAuditPortalCsvParser();                // audit-portal-csv
 std::unique_ptr<Parser> NewAuditLogAnalyticsCsvParser();          // audit-log-analytics-csv
 std::unique_ptr<Parser> NewAuditLogAnalyticsJsonParser();         // audit-log-analytics-json
 // job_status.cc

@@ -3,6 +3,8 @@
 //   audit-log-analytics-csv / -json          AuditLogs exported from Log Analytics
 //   provisioning-portal-csv                  the portal download's three files: the records,
 //                                            ProvisioningSteps and ModifiedProperties
+//   audit-portal-csv                         the portal's audit download (86 columns: Date (UTC),
+//                                            ..., Target1..3, AdditionalDetail1..6)
 // Log Analytics column names are Graph property names in PascalCase (plus TimeGenerated and the
 // Result* columns), and its complex columns are JSON held in strings: each row becomes one JSON
 // object with those columns, JSON-looking cells embedded as JSON. The portal CSV headers are not
@@ -20,6 +22,27 @@
 namespace syncdoctor {
 
 namespace {
+
+// `s` as a JSON string literal.
+std::string JsonQuote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
 
 // Builds one JSON object from (key, value) cells; a cell whose text is a JSON object or array is
 // embedded as JSON, everything else as a string. Keys given as "a.b" build nested objects.
@@ -111,24 +134,7 @@ class RowJson {
     }
   }
 
-  void AppendQuoted(std::string_view s) {
-    out_.push_back('"');
-    for (char c : s) {
-      auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out_.push_back('\\');
-        out_.push_back(c);
-      } else if (u < 0x20) {
-        static const char kHex[] = "0123456789abcdef";
-        out_ += "\\u00";
-        out_.push_back(kHex[u >> 4]);
-        out_.push_back(kHex[u & 15]);
-      } else {
-        out_.push_back(c);
-      }
-    }
-    out_.push_back('"');
-  }
+  void AppendQuoted(std::string_view s) { out_ += JsonQuote(s); }
 
   std::vector<std::pair<std::string, Field>> fields_;
   std::string out_;
@@ -206,7 +212,66 @@ std::string NormalizedHeaderLine(std::string_view head) {
 }
 
 // Which table a CSV or Log Analytics file holds.
-enum class Table { kLaProvisioning, kLaAudit, kPortalProvisioning, kPortalSteps, kPortalModified };
+enum class Table {
+  kLaProvisioning, kLaAudit, kPortalProvisioning, kPortalSteps, kPortalModified, kPortalAudit
+};
+
+// The portal audit CSV row as a directoryAudit object: actor, targets with their modified
+// properties (3 x 5 at most) and additional details (6 at most) become the nested lists they are
+// in Graph. `get` reads a column by its normalised name.
+template <typename Get>
+void AuditRowToJson(const Get& get, const std::string& date, RowJson* json) {
+  json->Add("activityDateTime", date);
+  json->Add("correlationId", get("correlationid"));
+  json->Add("loggedByService", get("service"));
+  json->Add("category", get("category"));
+  json->Add("activityDisplayName", get("activity"));
+  json->Add("result", get("result"));
+  json->Add("resultReason", get("resultreason"));
+  json->Add("userAgent", get("useragent"));
+  std::string upn = get("actoruserprincipalname");
+  std::string type = ToLower(get("actortype"));
+  if (type == "user" || (type.empty() && !upn.empty())) {
+    json->Add("initiatedBy.user.displayName", get("actordisplayname"));
+    json->Add("initiatedBy.user.id", get("actorobjectid"));
+    json->Add("initiatedBy.user.userPrincipalName", upn);
+    json->Add("initiatedBy.user.ipAddress", get("ipaddress"));
+    json->Add("initiatedBy.user.homeTenantId", get("actorhometenantid"));
+    json->Add("initiatedBy.user.homeTenantName", get("actorhometenantname"));
+  } else {
+    json->Add("initiatedBy.app.displayName", get("actordisplayname"));
+    json->Add("initiatedBy.app.servicePrincipalId", get("actorserviceprincipalid"));
+    json->Add("initiatedBy.app.servicePrincipalName", get("actorserviceprincipalname"));
+  }
+  std::string targets;
+  for (int t = 1; t <= 3; ++t) {
+    std::string p = "target" + std::to_string(t);
+    std::string mods;
+    for (int m = 1; m <= 5; ++m) {
+      std::string q = p + "modifiedproperty" + std::to_string(m);
+      std::string name = get(q + "name"), old_value = get(q + "oldvalue"), new_value = get(q + "newvalue");
+      if (name.empty() && old_value.empty() && new_value.empty()) continue;
+      mods += (mods.empty() ? "" : ",") + std::string("{\"displayName\":") + JsonQuote(name) +
+              ",\"oldValue\":" + JsonQuote(old_value) + ",\"newValue\":" + JsonQuote(new_value) + "}";
+    }
+    std::string id = get(p + "objectid"), dn = get(p + "displayname"), ttype = get(p + "type"),
+                tupn = get(p + "userprincipalname");
+    if (id.empty() && dn.empty() && ttype.empty() && tupn.empty() && mods.empty()) continue;
+    targets += (targets.empty() ? "" : ",") + std::string("{\"id\":") + JsonQuote(id) +
+               ",\"displayName\":" + JsonQuote(dn) + ",\"type\":" + JsonQuote(ttype) +
+               ",\"userPrincipalName\":" + JsonQuote(tupn) + ",\"modifiedProperties\":[" + mods + "]}";
+  }
+  if (!targets.empty()) json->Add("targetResources", "[" + targets + "]", true);
+  std::string details;
+  for (int d = 1; d <= 6; ++d) {
+    std::string key = get("additionaldetail" + std::to_string(d) + "key");
+    std::string value = get("additionaldetail" + std::to_string(d) + "value");
+    if (key.empty() && value.empty()) continue;
+    details += (details.empty() ? "" : ",") + std::string("{\"key\":") + JsonQuote(key) +
+               ",\"value\":" + JsonQuote(value) + "}";
+  }
+  if (!details.empty()) json->Add("additionalDetails", "[" + details + "]", true);
+}
 
 // Reads a CSV with a header row; each row becomes a JSON object for the kind's mapper.
 class TabularCsvParser : public Parser {
@@ -218,6 +283,15 @@ class TabularCsvParser : public Parser {
   int Probe(std::string_view, std::string_view head) const override {
     std::string h = NormalizedHeaderLine(head);
     if (h.find(',') == std::string::npos) return 0;
+    if (name_ == "audit-portal-csv") {
+      // The first column is the date, whatever the language of its header ("Data (UTC)").
+      bool date_first = h.rfind("date(utc),", 0) == 0 || h.rfind("data(utc),", 0) == 0 ||
+                        h.rfind("date,", 0) == 0;
+      return date_first && HeaderHas(h, "correlationid") && HeaderHas(h, "activity") &&
+                     HeaderHas(h, "service")
+                 ? 95
+                 : 0;
+    }
     bool la = HeaderHas(h, "timegenerated");
     if (name_ == "provisioning-log-analytics-csv") {
       return la && (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) ? 90 : 0;
@@ -268,6 +342,27 @@ class TabularCsvParser : public Parser {
       bool ok = false;
       if (table == Table::kPortalSteps || table == Table::kPortalModified) {
         ok = MapMemberRow(table, norm, row, &per_change, &why);
+      } else if (table == Table::kPortalAudit) {
+        json_.Clear();
+        auto get = [&](const std::string& key) -> std::string {
+          for (size_t i = 0; i < norm.size(); ++i) {
+            if (norm[i] == key) return row[i];
+          }
+          return "";
+        };
+        const std::string& date = row[0];
+        AuditRowToJson(get, date, &json_);
+        ok = MapJson(&why);
+        if (ok) {
+          if (event_.time_ms == 0 && !date.empty()) {
+            sink->OnWarning(loc, "date '" + date.substr(0, 40) + "' is not a time this version reads");
+          }
+          // The CSV has no record id: correlation, time, activity and target identify a row, so
+          // that overlapping downloads are stored once.
+          event_.record_id = "csv:" + event_.correlation_id + "|" + date + "|" + event_.activity +
+                             "|" + event_.target_id;
+        }
+        event_.raw = csv.raw();
       } else {
         json_.Clear();
         for (size_t i = 0; i < row.size(); ++i) {
@@ -292,6 +387,7 @@ class TabularCsvParser : public Parser {
 
  private:
   Table TableOf(const std::string& h) const {
+    if (name_ == "audit-portal-csv") return Table::kPortalAudit;
     if (name_ == "provisioning-log-analytics-csv") return Table::kLaProvisioning;
     if (name_ == "audit-log-analytics-csv") return Table::kLaAudit;
     if (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) return Table::kPortalProvisioning;
@@ -429,6 +525,9 @@ std::unique_ptr<Parser> NewAuditLogAnalyticsCsvParser() {
 }
 std::unique_ptr<Parser> NewProvisioningPortalCsvParser() {
   return std::make_unique<TabularCsvParser>("provisioning-portal-csv", EventKind::kProvisioning);
+}
+std::unique_ptr<Parser> NewAuditPortalCsvParser() {
+  return std::make_unique<TabularCsvParser>("audit-portal-csv", EventKind::kAudit);
 }
 std::unique_ptr<Parser> NewProvisioningLogAnalyticsJsonParser() {
   return std::make_unique<LogAnalyticsJsonParser>("provisioning-log-analytics-json", EventKind::kProvisioning);
