@@ -128,7 +128,7 @@ std::string WarningsToJson(const std::vector<std::string>& warnings) {
   return out;
 }
 
-Status Index::Open(const std::string& path, std::unique_ptr<Index>* out) {
+Status Index::Open(const std::string& path, std::unique_ptr<Index>* out, bool create) {
   std::unique_ptr<Index> idx(new Index());
   int rc = sqlite3_open_v2(path.c_str(), &idx->db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -139,7 +139,7 @@ Status Index::Open(const std::string& path, std::unique_ptr<Index>* out) {
   sqlite3_busy_timeout(idx->db_, 10000);
   // A file that is not SQLite fails the first read with "file is not a database"; one that is
   // someone else's database is refused by CreateSchema before anything is changed in it.
-  Status s = idx->CreateSchema();
+  Status s = idx->CreateSchema(create);
   if (!s.ok()) return Status::DbError(path + ": " + s.message());
   s = Exec(idx->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
   if (!s.ok()) return Status::DbError(path + ": not a usable index: " + s.message());
@@ -164,7 +164,7 @@ Index::~Index() {
   if (db_ != nullptr) sqlite3_close(db_);
 }
 
-Status Index::CreateSchema() {
+Status Index::CreateSchema(bool create) {
   Stmt v;
   Status s = Stmt::Prepare(db_, "PRAGMA user_version", &v);
   bool row = false;
@@ -185,6 +185,7 @@ Status Index::CreateSchema() {
   if (!s.ok()) return s;
   if (t.Int(0) != 0) return Status::DbError("not a syncdoctor index (it holds other tables)");
   t = Stmt();
+  if (!create) return Status::DbError("not a syncdoctor index (it is empty; build one with 'syncdoctor ingest')");
   s = Exec(db_, "BEGIN IMMEDIATE");
   if (s.ok()) s = Exec(db_, kSchema);
   if (s.ok()) {

@@ -35,7 +35,9 @@ class Index {
  public:
   // Opens (creating when missing) the index at `path` (":memory:" for tests). A file that is no
   // syncdoctor index, or one of another schema version, is refused with a clear message.
-  static Status Open(const std::string& path, std::unique_ptr<Index>* out);
+  // With `create` false an empty or missing file is refused instead of made an index (query,
+  // search and report only read).
+  static Status Open(const std::string& path, std::unique_ptr<Index>* out, bool create = true);
   ~Index();
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
@@ -73,7 +75,7 @@ class Index {
 
  private:
   Index() = default;
-  Status CreateSchema();
+  Status CreateSchema(bool create);
   Status PrepareAll();
 
   sqlite3* db_ = nullptr;

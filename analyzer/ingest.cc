@@ -300,6 +300,7 @@ class Ingester : public BundleVisitor {
     status_ = index_->HasSource(archive.bundle, archive.path, archive.sha256, &found);
     if (!status_.ok()) return false;
     if (found) {
+      ++stats_->files;
       ++stats_->unchanged;
       Explain(archive.path, "archive already indexed (same content): nothing to do");
       return false;
@@ -322,6 +323,15 @@ class Ingester : public BundleVisitor {
   void OnSkipped(const std::string& bundle, const std::string& path, int64_t size,
                  std::string_view reason) override {
     if (!status_.ok()) return;
+    // An archive already announced (too large, too many entries): its own row says so.
+    for (auto& pending : pending_archives_) {
+      if (pending.bundle == bundle && pending.path == path) {
+        pending.status = "skipped";
+        pending.reason = std::string(reason);
+        ++stats_->skipped;
+        return;
+      }
+    }
     ++stats_->files;
     SourceRow row;
     row.bundle = bundle;
@@ -518,6 +528,7 @@ Status IngestPath(const std::string& path, const IngestOptions& options, Index* 
   Ingester ingester(options, index, matcher, stats);
   // The bundle is named by its absolute path, so that `./b` and `b` are the same bundle.
   std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file or directory");
   std::string bundle = std::filesystem::weakly_canonical(path, ec).string();
   if (ec || bundle.empty()) bundle = path;
   Status s = WalkBundle(bundle, options.limits, options.exclude, &ingester);

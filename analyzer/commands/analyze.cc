@@ -75,8 +75,8 @@ bool CheckInputFormat(const po::variables_map& vm) {
   return false;
 }
 
-bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index) {
-  Status s = Index::Open(path, index);
+bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index, bool create = true) {
+  Status s = Index::Open(path, index, create);
   if (!s.ok()) {
     PrintError(s.message());
     return false;
@@ -124,7 +124,8 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
       if (stats.read == 0 && stats.unchanged == 0 && stats.copies == 0) {
         for (const auto& r : stats.skip_reasons) PrintWarning("skipped " + r);
       }
-      std::cerr << "syncdoctor: " << path << ": " << stats.files << " files: " << stats.read
+      std::cerr << "syncdoctor: " << path << ": " << stats.files
+                << (stats.files == 1 ? " file: " : " files: ") << stats.read
                 << " read, " << stats.unchanged << " already indexed, " << stats.skipped
                 << " skipped, " << stats.failed << " failed; " << stats.events << " events, "
                 << stats.unparsed << " unparsed, " << stats.duplicates << " duplicates\n";
@@ -270,7 +271,7 @@ int RunReport(const po::variables_map& vm) {
   std::unique_ptr<Matcher> matcher;
   if (!LoadMatcher(vm, &sigs, &matcher)) return kExitUsage;
   std::unique_ptr<Index> index;
-  if (!OpenIndex(db, &index)) return kExitUsage;
+  if (!OpenIndex(db, &index, /*create=*/false)) return kExitUsage;
   return PrintReport(vm, index.get(), *matcher);
 }
 

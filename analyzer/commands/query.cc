@@ -25,7 +25,7 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
     PrintError(db + ": no such index");
     return false;
   }
-  Status s = Index::Open(db, index);
+  Status s = Index::Open(db, index, /*create=*/false);
   // query and search only read: a mistyped DELETE must not change the customer's index.
   if (s.ok()) s = Exec((*index)->db(), "PRAGMA query_only=ON");
   if (!s.ok()) PrintError(s.message());
@@ -84,7 +84,13 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm)
         switch (types[r][i]) {
           case SQLITE_NULL: w.Null(); break;
           case SQLITE_INTEGER: w.Int(std::stoll(rows[r][i])); break;
-          case SQLITE_FLOAT: w.Raw(rows[r][i]); break;
+          case SQLITE_FLOAT: {
+            // JSON has no Inf or NaN: those become null.
+            const std::string& v = rows[r][i];
+            bool finite = v.find_first_of("IiNn") == std::string::npos;
+            if (finite) w.Raw(v); else w.Null();
+            break;
+          }
           default: w.String(rows[r][i]);
         }
       }

@@ -158,6 +158,10 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
   return Status::Ok();
 }
 
+std::string Plural(int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // The fix step that names a cmdlet (Verb-Noun), else the first step.
 std::string KeyFixStep(const std::vector<std::string>& fix) {
   static const RE2 cmdlet(R"(\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b)");
@@ -227,7 +231,7 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
     }
     for (size_t m : linked_order) {
       const auto& [count, first] = linked[f[m].signature];
-      d.headline += ". Linked: " + f[m].title + " (" + std::to_string(count) + " events";
+      d.headline += ". Linked: " + f[m].title + " (" + Plural(count, "event");
       if (first != 0) d.headline += " from " + FormatTimestamp(first);
       d.headline += ")";
     }
@@ -238,10 +242,12 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
   }
   if (r->diagnosis.empty()) {
     DiagnosisEntry d;
-    d.headline = f.empty() ? "No known failure found in " + std::to_string(r->events) +
-                                 " events from " + std::to_string(r->inputs.size()) + " inputs"
+    size_t files = 0;
+    for (const auto& in : r->inputs) files += in.kind != "bundle";
+    d.headline = f.empty() ? "No known failure found in " + Plural(r->events, "event") + " from " +
+                                 Plural(static_cast<int64_t>(files), "input file")
                            : "No critical or high-severity failure found; " +
-                                 std::to_string(f.size()) + " lower-severity finding(s) below";
+                                 Plural(static_cast<int64_t>(f.size()), "lower-severity finding") + " below";
     d.next_step = r->unknown_codes.empty()
                       ? "Check the coverage below: a missing source (job status, provisioning "
                         "logs, agent traces) can hide a failure."

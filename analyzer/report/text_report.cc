@@ -123,7 +123,7 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
     std::string span = in.first_time == 0 ? "" : "  " + FormatTimestamp(in.first_time) + " .. " + FormatTimestamp(in.last_time);
     std::string counts = Plural(in.events, "event");
     if (in.unparsed > 0) counts += ", " + std::to_string(in.unparsed) + " unparsed";
-    if (in.duplicates > 0) counts += ", " + std::to_string(in.duplicates) + " duplicates";
+    if (in.duplicates > 0) counts += ", " + Plural(in.duplicates, "duplicate");
     line("  " + in.status + "  " + TerminalSafe(in.path) + "  (" + in.format + ", " + counts + ")" + span);
     if (in.status != "parsed" && !in.reason.empty()) line("      " + TerminalSafe(in.reason));
     for (const auto& w : in.warnings) line("      warning: " + TerminalSafe(w));

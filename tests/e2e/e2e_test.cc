@@ -327,6 +327,25 @@ TEST_CASE("analyze: a second run on the same --db changes nothing and the JSON i
   CHECK(d.out == a.out);
 }
 
+TEST_CASE("analyze: re-running on an indexed archive, or the same folder spelled differently, is a no-op",
+          "[e2e][index]") {
+  TempDir tmp;
+  std::string db = tmp / "r.db";
+  std::string zip = kMotivating + "/AADCloudProvisioningDiagnostics-20261118-091502.zip";
+  RunResult a = Run("analyze '" + zip + "' --db '" + db + "' --format json");
+  RunResult b = Run("analyze '" + zip + "' --db '" + db + "' --format json");
+  REQUIRE(a.exit_code == 0);
+  CHECK(b.exit_code == 0);
+  CHECK(b.out == a.out);
+  CHECK(b.err.find("1 file: 0 read, 1 already indexed") != std::string::npos);
+  std::string db2 = tmp / "s.db";
+  RunResult c = Run("analyze '" + kHealthy + "' --db '" + db2 + "' --format json");
+  RunResult d = Run("analyze '" + kHealthy + "/.' --db '" + db2 + "' --format json");
+  CHECK(d.exit_code == 0);
+  CHECK(d.out == c.out);
+  CHECK(d.err.find("0 read, 4 already indexed") != std::string::npos);
+}
+
 TEST_CASE("analyze: a second copy of a file is skipped, naming the copy already indexed", "[e2e][index]") {
   TempDir tmp;
   fs::create_directories(tmp / "b");
@@ -427,6 +446,19 @@ TEST_CASE("cli: exit codes follow DESIGN.md", "[e2e][cli]") {
   SECTION("a bad option value exits 2") {
     CHECK(Run("analyze '" + kHealthy + "' --fail-on sometimes").exit_code == 2);
     CHECK(Run("analyze '" + kHealthy + "' --input-format nope").exit_code == 2);
+  }
+  SECTION("query on an empty file refuses it and leaves it empty") {
+    TempDir tmp;
+    { std::ofstream empty(tmp / "empty.db"); }
+    RunResult r = Run("query --db '" + (tmp / "empty.db") + "' \"SELECT 1\"");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("not a syncdoctor index (it is empty") != std::string::npos);
+    CHECK(fs::file_size(tmp / "empty.db") == 0);
+  }
+  SECTION("a missing path is named as it was typed") {
+    RunResult r = Run("analyze ./no/such/bundle");
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("syncdoctor: error: ./no/such/bundle: no such file or directory") != std::string::npos);
   }
   SECTION("a file that is not an index exits 2") {
     RunResult r = Run("report --db '" + kMotivating + "/job-status.json'");
