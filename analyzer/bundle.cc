@@ -23,6 +23,7 @@ struct ArchiveSource {
   ByteStream* in = nullptr;
   std::vector<char> buf = std::vector<char>(1 << 16);
   Status status;
+  uint64_t packed = 0;  // bytes of the archive read so far (all of it for an in-memory archive)
 };
 
 la_ssize_t ArchiveRead(struct archive*, void* client, const void** out) {
@@ -30,24 +31,51 @@ la_ssize_t ArchiveRead(struct archive*, void* client, const void** out) {
   size_t got = 0;
   src->status = src->in->Read(src->buf.data(), src->buf.size(), &got);
   if (!src->status.ok()) return -1;
+  src->packed += got;
   *out = src->buf.data();
   return static_cast<la_ssize_t>(got);
 }
 
-// The data of the current archive entry as a stream.
+// What the entries of one archive may still unpack to; shared by its entries.
+struct Budget {
+  const BundleLimits* limits;
+  uint64_t* bundle_unpacked;   // all archives of the bundle
+  uint64_t unpacked = 0;       // this archive
+  const ArchiveSource* source;
+  std::string stop;            // why reading stopped, once a limit was hit
+};
+
+// The data of the current archive entry as a stream, counted against the limits.
 class EntryStream : public ByteStream {
  public:
-  explicit EntryStream(struct archive* a) : a_(a) {}
+  EntryStream(struct archive* a, Budget* budget) : a_(a), budget_(budget) {}
   Status Read(char* buf, size_t cap, size_t* got) override {
     *got = 0;
+    if (!budget_->stop.empty()) return Status::IoError(budget_->stop);
     la_ssize_t n = archive_read_data(a_, buf, cap);
     if (n < 0) return Status::IoError(archive_error_string(a_) ? archive_error_string(a_) : "read error");
     *got = static_cast<size_t>(n);
+    budget_->unpacked += *got;
+    *budget_->bundle_unpacked += *got;
+    const BundleLimits& l = *budget_->limits;
+    if (*budget_->bundle_unpacked > l.max_unpacked_bytes) {
+      budget_->stop = "the bundle's archives unpack to more than " +
+                      std::to_string(l.max_unpacked_bytes >> 20) + " MB (--max-unpacked-mb)";
+    } else if (budget_->unpacked > l.ratio_grace_bytes &&
+               budget_->unpacked / std::max<uint64_t>(budget_->source->packed, 1) > l.max_ratio) {
+      budget_->stop = "the archive unpacks to more than " + std::to_string(l.max_ratio) +
+                      " times its size, a likely zip bomb (--max-ratio)";
+    }
+    if (!budget_->stop.empty()) {
+      *got = 0;
+      return Status::IoError(budget_->stop);
+    }
     return Status::Ok();
   }
 
  private:
   struct archive* a_;
+  Budget* budget_;
 };
 
 // Makes an entry name printable: control characters become '?'. Nothing is ever written to disk,
@@ -69,7 +97,12 @@ class Walker {
     std::string head;
     Status s = ReadUpTo(file.stream, kHead, &head);
     if (!s.ok()) {
-      v_->OnError(file.bundle, file.path, s.message());
+      // An entry libarchive cannot unpack at all (a compression method it lacks) is not read.
+      if (head.empty() && s.message().find("nsupported") != std::string::npos) {
+        v_->OnSkipped(file.bundle, file.path, file.size, "cannot be unpacked: " + s.message());
+      } else {
+        v_->OnError(file.bundle, file.path, s.message());
+      }
       return;
     }
     PrefixedByteStream replay(head, file.stream);
@@ -118,6 +151,8 @@ class Walker {
     archive_read_support_format_raw(a);  // a lone .gz/.bz2/.xz file
     ArchiveSource src;
     src.in = outer.stream;
+    if (memory != nullptr) src.packed = memory->size();
+    Budget budget{&limits_, &unpacked_, 0, &src, ""};
     int opened = memory != nullptr
                      ? archive_read_open_memory(a, memory->data(), memory->size())
                      : archive_read_open(a, &src, nullptr, ArchiveRead, nullptr);
@@ -159,9 +194,14 @@ class Walker {
         v_->OnSkipped(f.bundle, f.path, f.size, "encrypted archive entry");
         continue;
       }
-      EntryStream es(a);
+      EntryStream es(a, &budget);
       f.stream = &es;
       Dispatch(f, depth);
+      if (!budget.stop.empty()) {
+        v_->OnSkipped(outer.bundle, outer.path, outer.size,
+                      budget.stop + "; stopped at " + f.path + ", the rest of the archive is not read");
+        break;
+      }
     }
     if (!src.status.ok()) v_->OnError(outer.bundle, outer.path, src.status.message());
     archive_read_free(a);
@@ -196,6 +236,7 @@ class Walker {
  private:
   BundleLimits limits_;
   BundleVisitor* v_;
+  uint64_t unpacked_ = 0;  // archive bytes unpacked in this bundle
 };
 
 }  // namespace

@@ -13,9 +13,14 @@
 
 namespace syncdoctor {
 
+// Limits that keep a hostile or broken bundle from exhausting the machine. Each one, when hit,
+// gives a message naming the archive or entry, and the rest of the bundle is still read.
 struct BundleLimits {
-  int max_depth = 8;                         // nesting of archives in archives
-  uint64_t max_entries = 100000;             // entries per archive
+  int max_depth = 8;                            // nesting of archives in archives
+  uint64_t max_entries = 100000;                // entries per archive
+  uint64_t max_unpacked_bytes = uint64_t{64} << 30;  // all archive entries of one bundle, unpacked
+  uint64_t max_ratio = 1000;                    // unpacked : packed bytes of one archive
+  uint64_t ratio_grace_bytes = 16u << 20;       // the ratio is checked past this many bytes
   size_t max_seekable_bytes = size_t{1} << 30;  // a 7z archive is held in memory: at most this
 };
 

@@ -100,8 +100,8 @@ CREATE TABLE IF NOT EXISTS unparsed(
   raw TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS matches(
   signature TEXT NOT NULL,
-  scope TEXT NOT NULL,
   event_id INTEGER NOT NULL REFERENCES events(id),
+  scope TEXT NOT NULL,
   PRIMARY KEY (signature, event_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS matches_event ON matches(event_id);
 CREATE TABLE IF NOT EXISTS findings(
@@ -269,7 +269,14 @@ Status Index::PrepareAll() {
   return s;
 }
 
-Status Index::Begin() { return Exec(db_, "BEGIN IMMEDIATE"); }
+Status Index::Begin() {
+  Status s = Exec(db_, "BEGIN IMMEDIATE");
+  if (!s.ok() && s.message().find("locked") != std::string::npos) {
+    return Status::DbError("the index is locked by another process writing to it (waited 10 s); "
+                           "run again when that one is done");
+  }
+  return s;
+}
 Status Index::Commit() { return Exec(db_, "COMMIT"); }
 Status Index::Rollback() { return Exec(db_, "ROLLBACK"); }
 

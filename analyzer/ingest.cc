@@ -326,9 +326,15 @@ class Ingester : public BundleVisitor {
     // An archive already announced (too large, too many entries): its own row says so.
     for (auto& pending : pending_archives_) {
       if (pending.bundle == bundle && pending.path == path) {
-        pending.status = "skipped";
+        // Stopped part way (entries read, then a limit): partial; never opened: skipped.
+        bool part_read = reason.find("the rest of the archive is not read") != std::string_view::npos;
+        pending.status = part_read ? "partial" : "skipped";
         pending.reason = std::string(reason);
-        ++stats_->skipped;
+        if (part_read) {
+          stats_->errors.push_back(path + ": " + std::string(reason));
+        } else {
+          ++stats_->skipped;
+        }
         return;
       }
     }

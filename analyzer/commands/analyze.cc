@@ -32,6 +32,12 @@ void CommonIngestOptions(po::options_description* d) {
   d->add_options()
       ("input-format", po::value<std::string>(), "parse every file as this format instead of detecting it")
       ("explain-detect", "print why each file got its format (on stderr)")
+      ("max-depth", po::value<int>()->default_value(8), "archives nested deeper than N are skipped")
+      ("max-entries", po::value<uint64_t>()->default_value(100000), "entries read per archive")
+      ("max-unpacked-mb", po::value<uint64_t>()->default_value(65536),
+       "stop unpacking a bundle's archives past N MB in all")
+      ("max-ratio", po::value<uint64_t>()->default_value(1000),
+       "stop an archive that unpacks to more than N times its size (zip bombs)")
       ("args", po::value<std::vector<std::string>>(), "PATH...: folders, files or archives");
 }
 
@@ -93,6 +99,14 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   }
   IngestOptions opt;
   if (vm.count("input-format")) opt.input_format = vm["input-format"].as<std::string>();
+  opt.limits.max_depth = vm["max-depth"].as<int>();
+  opt.limits.max_entries = vm["max-entries"].as<uint64_t>();
+  opt.limits.max_unpacked_bytes = vm["max-unpacked-mb"].as<uint64_t>() << 20;
+  opt.limits.max_ratio = vm["max-ratio"].as<uint64_t>();
+  if (opt.limits.max_depth < 0 || opt.limits.max_ratio == 0) {
+    PrintError("--max-depth must be 0 or more and --max-ratio at least 1");
+    return kExitUsage;
+  }
   if (vm.count("explain-detect")) opt.explain = &std::cerr;
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {

@@ -163,3 +163,63 @@ TEST_CASE("Bundle: a plain file is handed on as it is", "[analyzer][bundle]") {
 }
 
 }  // namespace syncdoctor
+
+namespace syncdoctor {
+
+TEST_CASE("Bundle: an archive that unpacks far beyond its size is stopped (zip bomb)", "[analyzer][bundle]") {
+  std::string zeros(4 << 20, '\0');
+  std::string zip = MakeArchive("zip", "none", {{"a.log", "first entry\n"}, {"bomb.log", zeros}, {"after.log", "x"}});
+  BundleLimits limits;
+  limits.max_ratio = 50;
+  limits.ratio_grace_bytes = 1 << 20;
+  Collect c = Walk("bomb.zip", zip, limits);
+  CHECK(c.files.at("bomb.zip!/a.log") == "first entry\n");
+  CHECK(c.read_errors.at("bomb.zip!/bomb.log").find("more than 50 times its size") != std::string::npos);
+  CHECK(c.files.count("bomb.zip!/after.log") == 0);
+  REQUIRE(c.skipped.count("bomb.zip") == 1);
+  CHECK(c.skipped.at("bomb.zip") ==
+        "the archive unpacks to more than 50 times its size, a likely zip bomb (--max-ratio); "
+        "stopped at bomb.zip!/bomb.log, the rest of the archive is not read");
+}
+
+TEST_CASE("Bundle: the bundle's unpacked total is capped", "[analyzer][bundle]") {
+  std::string zip = MakeArchive("zip", "none", {{"one.log", std::string(300000, 'x')},
+                                                {"two.log", std::string(300000, 'y')}});
+  BundleLimits limits;
+  limits.max_unpacked_bytes = 400000;
+  Collect c = Walk("big.zip", zip, limits);
+  CHECK(c.files.at("big.zip!/one.log").size() == 300000);
+  CHECK(c.read_errors.count("big.zip!/two.log") == 1);
+  REQUIRE(c.skipped.count("big.zip") == 1);
+  CHECK(c.skipped.at("big.zip").find("unpack to more than") != std::string::npos);
+}
+
+TEST_CASE("Bundle: an encrypted entry is skipped with the reason", "[analyzer][bundle]") {
+  struct archive* a = archive_write_new();
+  REQUIRE(archive_write_set_format_zip(a) == ARCHIVE_OK);
+  if (archive_write_set_options(a, "zip:encryption=zipcrypt") != ARCHIVE_OK ||
+      archive_write_set_passphrase(a, "secret") != ARCHIVE_OK) {
+    archive_write_free(a);
+    WARN("this libarchive cannot write encrypted zips; test skipped");
+    return;
+  }
+  std::vector<char> buf(1 << 20);
+  size_t used = 0;
+  REQUIRE(archive_write_open_memory(a, buf.data(), buf.size(), &used) == ARCHIVE_OK);
+  struct archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, "secret.log");
+  archive_entry_set_size(e, 5);
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
+  REQUIRE(archive_write_data(a, "hello", 5) == 5);
+  archive_entry_free(e);
+  REQUIRE(archive_write_close(a) == ARCHIVE_OK);
+  archive_write_free(a);
+  Collect c = Walk("locked.zip", std::string(buf.data(), used));
+  CHECK(c.files.empty());
+  REQUIRE(c.skipped.count("locked.zip!/secret.log") == 1);
+  CHECK(c.skipped.at("locked.zip!/secret.log") == "encrypted archive entry");
+}
+
+}  // namespace syncdoctor
