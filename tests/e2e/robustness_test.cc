@@ -110,8 +110,9 @@ TEST_CASE("robustness: huge lines, odd encodings and mixed formats are reported 
   {
     // Invalid UTF-8 in a trace header, and a NUL byte.
     std::ofstream f(tmp / "b/invalid-utf8.log", std::ios::binary);
+    const char kLine[] = "AADConnectProvisioningAgent.exe Error: 0 : bad \xff\xfe bytes \x00 and <script>alert(1)</script>\n";
     f << "AADConnectProvisioningAgent.exe Information: 0 : started\n"
-      << "AADConnectProvisioningAgent.exe Error: 0 : bad \xff\xfe bytes \x00 and <script>alert(1)</script>\n";
+      << std::string(kLine, sizeof kLine - 1);
   }
   {
     // UTF-16LE with BOM and a lone high surrogate inside a string.
@@ -131,9 +132,15 @@ TEST_CASE("robustness: huge lines, odd encodings and mixed formats are reported 
     f << "AADConnectProvisioningAgent.exe Information: 0 : not JSON\n"
       << "AADConnectProvisioningAgent.exe Information: 0 : still not JSON\n";
   }
-  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  std::string db = tmp / "odd.db";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --db '" + db + "' --format json");
   REQUIRE(r.exit_code == 0);
   Report rep(r.out);  // the report is valid JSON whatever the input held
+  // Every unparsed item is kept with its reason and (a prefix of) its raw text.
+  CHECK(QueryInt(db, "SELECT count(*) FROM unparsed") == 3);
+  CHECK(QueryInt(db, "SELECT count(*) FROM unparsed WHERE reason = '' OR raw = ''") == 0);
+  // The NUL byte and the invalid bytes are kept in the stored message.
+  CHECK(QueryInt(db, "SELECT count(*) FROM events WHERE instr(message, 'alert(1)') > 0") == 1);
   auto in = rep.Inputs();
 
   auto huge = in.at("huge-record.ndjson");
