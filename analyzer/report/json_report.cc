@@ -112,6 +112,7 @@ std::string RenderJsonReport(const Report& r) {
   for (const auto& u : r.unknown_codes) {
     w.BeginObject();
     w.Member("code", u.code);
+    w.Member("kind", u.kind);
     w.Member("count", u.count);
     w.Member("example", u.example);
     w.EndObject();

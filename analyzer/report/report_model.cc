@@ -347,29 +347,61 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   });
   for (const auto& fi : r->findings) ++r->by_severity[std::string(SeverityName(fi.severity))];
 
-  // Error codes that no signature matched.
+  // Codes in events that no signature matched: error codes, AADSTS codes inside messages, and
+  // quarantine reasons of job status.
+  struct Seen {
+    std::string kind;
+    int64_t count = 0;
+    int64_t example_id = 0;
+  };
+  std::map<std::string, Seen> seen;
+  auto note = [&](const std::string& code, const char* kind, int64_t id) {
+    Seen& x = seen[code];
+    if (x.count++ == 0) {
+      x.kind = kind;
+      x.example_id = id;
+    }
+  };
   s = Stmt::Prepare(index->db(),
-      "SELECT e.error_code, count(*), min(e.id) FROM events e WHERE e.error_code IS NOT NULL "
-      "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.event_id = e.id) "
-      "GROUP BY e.error_code ORDER BY count(*) DESC, e.error_code",
+      "SELECT e.id, e.kind, coalesce(e.error_code, ''), coalesce(e.reason, ''), "
+      "instr(e.message, 'AADSTS') > 0, e.message FROM events e "
+      "WHERE (e.error_code IS NOT NULL OR (e.kind = 'job' AND e.reason IS NOT NULL) OR "
+      "instr(e.message, 'AADSTS') > 0) "
+      "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.event_id = e.id) ORDER BY e.id",
       &st);
-  std::vector<std::pair<UnknownCode, int64_t>> codes;
+  static const RE2 aadsts(R"((AADSTS\d{4,7}))");
   while (s.ok() && (s = st.Step(&row)).ok() && row) {
-    UnknownCode u;
-    u.code = st.Text(0);
-    u.count = st.Int(1);
-    codes.emplace_back(u, st.Int(2));
+    int64_t id = st.Int(0);
+    std::string code(st.Text(2));
+    if (!code.empty()) note(code, "error_code", id);
+    if (st.Text(1) == "job" && !st.Text(3).empty()) note(std::string(st.Text(3)), "quarantine_reason", id);
+    if (st.Int(4) != 0) {
+      re2::StringPiece text(st.Text(5).data(), st.Text(5).size());
+      std::string found;
+      std::set<std::string> in_this;
+      while (RE2::FindAndConsume(&text, aadsts, &found)) {
+        if (in_this.insert(found).second && found != code) note(found, "aadsts", id);
+      }
+    }
   }
   st = Stmt();
   if (!s.ok()) return s;
-  for (auto& [u, id] : codes) {
+  for (const auto& [code, x] : seen) {
+    UnknownCode u;
+    u.code = code;
+    u.kind = x.kind;
+    u.count = x.count;
     Stmt ex;
     s = Stmt::Prepare(index->db(), "SELECT message FROM events WHERE id = ?1", &ex);
     if (!s.ok()) return s;
-    ex.Bind(1, id);
+    ex.Bind(1, x.example_id);
     if ((s = ex.Step(&row)).ok() && row) u.example = Excerpt(ex.Text(0), 300);
     r->unknown_codes.push_back(u);
   }
+  std::sort(r->unknown_codes.begin(), r->unknown_codes.end(),
+            [](const UnknownCode& a, const UnknownCode& b) {
+              return a.count != b.count ? a.count > b.count : a.code < b.code;
+            });
   BuildDiagnosis(signatures, r);
   return Status::Ok();
 }

@@ -38,6 +38,7 @@ struct FindingInfo {
 
 struct UnknownCode {
   std::string code, example;
+  std::string kind;  // error_code, aadsts (found in a message) or quarantine_reason
   int64_t count = 0;
 };
 

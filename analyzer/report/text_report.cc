@@ -109,7 +109,8 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   if (!r.unknown_codes.empty()) {
     line(st.Wrap("1", "UNKNOWN CODES") + " (no signature covers them)");
     for (const auto& u : r.unknown_codes) {
-      line("  " + TerminalSafe(u.code) + " x" + std::to_string(u.count) + ": " + TerminalSafe(u.example));
+      std::string what = u.kind == "aadsts" ? " (in messages)" : u.kind == "quarantine_reason" ? " (quarantine reason)" : "";
+      line("  " + TerminalSafe(u.code) + what + " x" + std::to_string(u.count) + ": " + TerminalSafe(u.example));
     }
     line("");
   }

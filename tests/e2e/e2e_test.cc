@@ -637,3 +637,27 @@ TEST_CASE("ingest: files that are no log are skipped with the reason, and --expl
     CHECK(Str(job["reason"]).find("not a provisioning record") != std::string::npos);
   }
 }
+
+TEST_CASE("analyze: codes no signature covers are listed: error codes, AADSTS codes in text, quarantine reasons",
+          "[e2e][unknown]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::ofstream(tmp / "b/job.json")
+      << R"({"id":"AD2AADProvisioning.x","templateId":"AD2AADProvisioning","schedule":{"interval":"PT40M"},)"
+      << R"("status":{"code":"Paused","quarantine":{"reason":"SomeFutureReason","currentBegan":"2026-11-17T14:25:03Z",)"
+      << R"("error":{"code":"FutureServiceErrorCode","message":"Something new. Additional details: AADSTS9990001: a code nobody knows. Trace ID: 1"}}}})";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  std::map<std::string, std::string> kinds;
+  for (auto u : rep.root["unknown_codes"].get_array()) {
+    kinds[Str(u["code"])] = Str(u["kind"]);
+    CHECK(Int(u["count"]) == 1);
+    CHECK(Str(u["example"]).find("Something new.") == 0);
+  }
+  CHECK(kinds["FutureServiceErrorCode"] == "error_code");
+  CHECK(kinds["AADSTS9990001"] == "aadsts");
+  CHECK(kinds["SomeFutureReason"] == "quarantine_reason");
+  RunResult text = Run("analyze '" + (tmp / "b") + "'");
+  CHECK(text.out.find("AADSTS9990001 (in messages) x1") != std::string::npos);
+}
