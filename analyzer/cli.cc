@@ -34,6 +34,12 @@ const std::vector<Command>& Commands() {
        "  syncdoctor search --db case.db AADSTS50034\n"
        "  syncdoctor search --db case.db '\"web socket\" AND failed'",
        SearchOptions, RunSearch},
+      {"explain", "what a code means and what fixes it (offline): AADSTS, error codes, quarantine reasons",
+       "syncdoctor explain CODE [--format text|json] [--limit N]",
+       "  syncdoctor explain 50034\n"
+       "  syncdoctor explain AzureActiveDirectoryInvalidCredential\n"
+       "  syncdoctor explain EncounteredEscrowProportionThreshold --format json",
+       ExplainOptions, RunExplain},
       {"signatures", "list, show or test the known-failure signatures",
        "syncdoctor signatures list|show ID|test [--signatures DIR]",
        "  syncdoctor signatures list\n"

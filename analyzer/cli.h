@@ -53,6 +53,8 @@ void QueryOptions(boost::program_options::options_description* d);
 int RunQuery(const boost::program_options::variables_map& vm);
 void SearchOptions(boost::program_options::options_description* d);
 int RunSearch(const boost::program_options::variables_map& vm);
+void ExplainOptions(boost::program_options::options_description* d);
+int RunExplain(const boost::program_options::variables_map& vm);
 void SignaturesOptions(boost::program_options::options_description* d);
 int RunSignatures(const boost::program_options::variables_map& vm);
 

@@ -661,3 +661,32 @@ TEST_CASE("analyze: codes no signature covers are listed: error codes, AADSTS co
   RunResult text = Run("analyze '" + (tmp / "b") + "'");
   CHECK(text.out.find("AADSTS9990001 (in messages) x1") != std::string::npos);
 }
+
+TEST_CASE("explain: answers from the signatures, for codes in any case, bare numbers and words",
+          "[e2e][explain]") {
+  RunResult code = Run("explain AzureActiveDirectoryInvalidCredential --format json");
+  REQUIRE(code.exit_code == 0);
+  Report rep(code.out);
+  auto answers = rep.root["answers"].get_array();
+  REQUIRE(answers.size() >= 1);
+  CHECK(Str(answers.at(0)["signature"]) == "CS-QUARANTINE-CREDENTIALS-INVALID");
+  CHECK(Str(answers.at(0)["matched_by"]) == "flags it as an error code");
+
+  for (const char* q : {"50034", "aadsts50034", "AADSTS50034"}) {
+    INFO(q);
+    RunResult r = Run(std::string("explain ") + q + " --format json --limit 10");
+    REQUIRE(r.exit_code == 0);
+    Report j(r.out);
+    std::set<std::string> ids;
+    for (auto a : j.root["answers"].get_array()) ids.insert(Str(a["signature"]));
+    CHECK(ids.count("CS-QUARANTINE-CREDENTIALS-INVALID") == 1);
+  }
+  RunResult reason = Run("explain EncounteredQuarantineException");
+  CHECK(reason.exit_code == 0);
+  CHECK(reason.out.rfind("PROV-QUAR-EXCEPTION", 0) == 0);
+  CHECK(reason.out.find("flags it as a quarantine reason") != std::string::npos);
+
+  RunResult none = Run("explain NoSuchCodeAnywhere");
+  CHECK(none.exit_code == 1);
+  CHECK(none.out == "No signature knows 'NoSuchCodeAnywhere'. Try a part of it, or 'syncdoctor signatures list'.\n");
+}
