@@ -71,6 +71,39 @@ Status RebuildFindings(Index* index, const std::vector<Signature>& signatures) {
   st = Stmt();
   if (!s.ok()) return s;
 
+  // Count thresholds: a signature that needs N events (per job, or within one cycle) does not
+  // fire below that.
+  for (auto git = groups.begin(); git != groups.end();) {
+    auto sit = by_id.find(git->first);
+    if (sit == by_id.end() || sit->second->min_count <= 1) {
+      ++git;
+      continue;
+    }
+    const Signature& sig = *sit->second;
+    std::map<std::string, int64_t> per_scope;  // scope -> the count that the threshold compares
+    if (sig.per_cycle) {
+      Stmt cs;
+      s = Stmt::Prepare(index->db(),
+          "SELECT m.scope, count(*) FROM matches m JOIN events e ON e.id = m.event_id "
+          "WHERE m.signature = ?1 GROUP BY m.scope, coalesce(e.cycle_id, '')",
+          &cs);
+      if (!s.ok()) return s;
+      cs.Bind(1, sig.id);
+      bool crow = false;
+      while ((s = cs.Step(&crow)).ok() && crow) {
+        int64_t& best = per_scope[std::string(cs.Text(0))];
+        best = std::max(best, cs.Int(1));
+      }
+      if (!s.ok()) return s;
+    } else {
+      for (const auto& [scope, g] : git->second) per_scope[scope] = g.count;
+    }
+    for (auto it = git->second.begin(); it != git->second.end();) {
+      it = per_scope[it->first] < sig.min_count ? git->second.erase(it) : std::next(it);
+    }
+    git = git->second.empty() ? groups.erase(git) : std::next(git);
+  }
+
   // Unscoped matches join a lone scoped finding of the same signature.
   for (auto& [sig, scopes] : groups) {
     auto unscoped = scopes.find("");

@@ -21,7 +21,7 @@ const std::set<std::string> kStatuses = {"verified", "documented-requirement", "
                                          "inferred"};
 const std::set<std::string> kTopKeys = {"id", "title", "severity", "status", "tags", "applies_to",
                                         "match", "supersedes", "links", "cause", "fix",
-                                        "references", "heuristic", "examples", "next_step"};
+                                        "references", "heuristic", "examples", "next_step", "threshold"};
 
 std::string Where(const std::string& file, const YAML::Node& n) {
   return file + ":" + std::to_string(n.Mark().line + 1) + ": ";
@@ -207,6 +207,23 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
     if (sig.fix.empty()) return Status::InvalidInput(Where(file, root["fix"]) + "fix needs at least one step");
     if (root["heuristic"]) sig.heuristic = root["heuristic"].as<bool>();
     if (root["next_step"]) sig.next_step = root["next_step"].as<std::string>();
+    if (const YAML::Node th = root["threshold"]) {
+      if (!th.IsMap() || !th["min_count"]) {
+        return Status::InvalidInput(Where(file, th) + "threshold needs min_count (and optionally within: job|cycle)");
+      }
+      for (const auto& kv : th) {
+        std::string key = kv.first.as<std::string>();
+        if (key != "min_count" && key != "within") {
+          return Status::InvalidInput(Where(file, kv.first) + "threshold has unknown key '" + key + "' (min_count, within)");
+        }
+      }
+      sig.min_count = th["min_count"].as<int64_t>();
+      std::string within = th["within"] ? th["within"].as<std::string>() : "job";
+      if ((within != "job" && within != "cycle") || sig.min_count < 1) {
+        return Status::InvalidInput(Where(file, th) + "threshold: min_count must be 1 or more and within job or cycle");
+      }
+      sig.per_cycle = within == "cycle";
+    }
     const YAML::Node ex = root["examples"];
     if (!ex.IsMap()) return Status::InvalidInput(Where(file, ex) + "examples must be a map with match/no_match");
     s = ReadExamples(ex["match"], file, &sig.examples);

@@ -37,6 +37,10 @@ struct Signature {
   std::string cause;
   std::vector<std::string> fix, references, supersedes, links;
   std::string next_step;     // optional: the one action the diagnosis names first
+  // optional: the finding needs at least `min_count` matching events, counted per job (scope) or
+  // per cycle ("failures concentrated in one cycle"). 0 = any single event is enough.
+  int64_t min_count = 0;
+  bool per_cycle = false;
   bool heuristic = false;
   std::vector<Example> examples, counter_examples;
   std::string file;          // where it was loaded from
