@@ -198,6 +198,21 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
   }
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.front() < b.front(); });
+  // The story is told from what the customer sees: among the most severe findings of a group, one
+  // shown by the job status heads it (the quarantine), and the others explain it (the deletion,
+  // the blocked proxy).
+  auto shows_job = [&](size_t i) {
+    for (const auto& ev : f[i].evidence) {
+      if (ev.kind == "job") return true;
+    }
+    return false;
+  };
+  for (auto& members : ordered) {
+    std::stable_sort(members.begin(), members.end(), [&](size_t a, size_t b) {
+      if (f[a].severity != f[b].severity) return f[a].severity < f[b].severity;
+      return shows_job(a) && !shows_job(b);
+    });
+  }
   for (const auto& members : ordered) {
     const FindingInfo& root = f[members.front()];
     if (root.severity > Severity::kHigh) continue;
@@ -208,7 +223,7 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
     std::map<std::string, std::pair<int64_t, int64_t>> linked;  // signature -> (count, first)
     std::vector<size_t> linked_order;
     for (size_t m : members) {
-      if (m == members.front()) continue;
+      if (m == members.front() || f[m].signature == root.signature) continue;
       bool audit = false;
       for (const auto& ev : f[m].evidence) audit |= ev.kind == "audit";
       if (!audit) {
@@ -236,7 +251,11 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
       d.headline += ")";
     }
     if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
-    for (size_t m : members) d.findings.push_back(f[m].signature);
+    for (size_t m : members) {
+      if (std::find(d.findings.begin(), d.findings.end(), f[m].signature) == d.findings.end()) {
+        d.findings.push_back(f[m].signature);
+      }
+    }
     d.next_step = root.next_step.empty() ? KeyFixStep(root.fix) : root.next_step;
     r->diagnosis.push_back(std::move(d));
   }
@@ -330,7 +349,13 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   for (auto& fi : r->findings) {
     std::set<std::string> related;
     auto range = hidden.equal_range(fi.signature);
-    for (auto it = range.first; it != range.second; ++it) related.insert(it->second);
+    for (auto it = range.first; it != range.second; ++it) {
+      related.insert(it->second);
+      // A specific finding that hides a more severe generic one (a high "request timeout" hiding
+      // the critical "quarantined") takes over that severity: hiding must not make it look milder.
+      auto hs = by_id.find(it->second);
+      if (hs != by_id.end() && hs->second->severity < fi.severity) fi.severity = hs->second->severity;
+    }
     const Signature& sig = *by_id[fi.signature];
     for (const auto& l : sig.links) {
       if (firing.count(l)) related.insert(l);
