@@ -41,10 +41,11 @@ const std::vector<Command>& Commands() {
        "  syncdoctor explain EncounteredEscrowProportionThreshold --format json",
        ExplainOptions, RunExplain},
       {"signatures", "list, show or test the known-failure signatures",
-       "syncdoctor signatures list|show ID|test [--signatures DIR]",
+       "syncdoctor signatures list|show ID|test|lint [--signatures DIR]",
        "  syncdoctor signatures list\n"
        "  syncdoctor signatures show CS-QUARANTINE-CREDENTIALS-INVALID\n"
-       "  syncdoctor signatures test --signatures ./my-signatures",
+       "  syncdoctor signatures test --signatures ./my-signatures\n"
+       "  syncdoctor signatures lint --signatures ./my-signatures",
        SignaturesOptions, RunSignatures},
   };
   return commands;

@@ -1,6 +1,8 @@
 #include "analyzer/signature_test_runner.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 namespace syncdoctor {
 
@@ -26,6 +28,57 @@ Status RunSignatureExamples(const Matcher& matcher, ExampleResults* results) {
                                       (want ? ": match example does not match"
                                             : ": no_match example matches"));
         }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status LintSignatures(const std::vector<Signature>& sigs, std::vector<std::string>* problems) {
+  static const std::set<std::string> kGroups = {
+      "quarantine", "service-account", "agent-connectivity", "agent-install", "agent-runtime",
+      "object-sync", "attribute-conflict", "password", "scoping", "scim", "aadsts"};
+  std::set<std::string> ids;
+  for (const auto& s : sigs) ids.insert(s.id);
+  for (const Signature& sig : sigs) {
+    auto problem = [&](const std::string& what) { problems->push_back(sig.file + ": " + sig.id + ": " + what); };
+    std::filesystem::path p(sig.file);
+    if (p.stem().string() != sig.id) problem("the id differs from the file name '" + p.filename().string() + "'");
+    if (kGroups.count(sig.group) == 0) problem("folder '" + sig.group + "' is not a catalog group");
+    for (const auto* list : {&sig.links, &sig.supersedes}) {
+      for (const auto& other : *list) {
+        if (ids.count(other) == 0) problem("names '" + other + "', which is not a loaded signature");
+        if (other == sig.id) problem("names itself in links or supersedes");
+      }
+    }
+    for (const auto& r : sig.references) {
+      if (r.rfind("https://", 0) != 0) problem("reference '" + r + "' is not an https URL");
+    }
+    // Each `any` item must hold for at least one match example (with all `all` items).
+    for (size_t k = 0; k < sig.any.size(); ++k) {
+      std::vector<Signature> one(1, sig);
+      one[0].any = {sig.any[k]};
+      one[0].supersedes.clear();
+      one[0].links.clear();
+      std::unique_ptr<Matcher> m;
+      Status s = Matcher::Build(&one, &m);
+      if (!s.ok()) return s;
+      Matcher::Scratch scratch;
+      std::vector<int> hits;
+      bool exercised = false;
+      for (const Example& ex : sig.examples) {
+        Event e = ex.event;
+        e.raw = ex.raw;
+        s = m->Match(e, &scratch, &hits);
+        if (!s.ok()) return s;
+        exercised |= !hits.empty();
+      }
+      if (!exercised) {
+        std::string item;
+        for (const auto& [field, pattern] : sig.any[k].pairs) {
+          item += (item.empty() ? "" : ", ") + std::string(EventFieldName(field)) + ": " + pattern;
+        }
+        problem("no match example exercises the any item {" + item + "}");
       }
     }
   }

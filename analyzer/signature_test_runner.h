@@ -18,6 +18,11 @@ struct ExampleResults {
 // Runs every example of every signature of `matcher` through the whole matcher.
 Status RunSignatureExamples(const Matcher& matcher, ExampleResults* results);
 
+// Checks what loading cannot: the id is the file name, the folder is a catalog group, links and
+// supersedes name loaded signatures, references are https URLs, and every `any` item is
+// exercised by a match example (so that each pattern is tested). Appends "file: problem" lines.
+Status LintSignatures(const std::vector<Signature>& sigs, std::vector<std::string>* problems);
+
 }  // namespace syncdoctor
 
 #endif  // SYNCDOCTOR_ANALYZER_SIGNATURE_TEST_RUNNER_H_

@@ -12,7 +12,7 @@ namespace po = boost::program_options;
 
 void SignaturesOptions(po::options_description* d) {
   d->add_options()("signatures", po::value<std::string>(), "also load the signature files of DIR")
-      ("args", po::value<std::vector<std::string>>(), "list | show ID | test");
+      ("args", po::value<std::vector<std::string>>(), "list | show ID | test | lint");
 }
 
 int RunSignatures(const po::variables_map& vm) {
@@ -72,7 +72,22 @@ int RunSignatures(const po::variables_map& vm) {
               << " failed\n";
     return results.failed == 0 ? kExitOk : kExitFindings;
   }
-  PrintError("unknown action '" + action + "' (list, show ID, test)");
+  if (action == "lint") {
+    std::vector<std::string> problems;
+    ExampleResults results;
+    s = LintSignatures(sigs, &problems);
+    if (s.ok()) s = RunSignatureExamples(*matcher, &results);
+    if (!s.ok()) {
+      PrintError(s.message());
+      return kExitUsage;
+    }
+    for (const auto& f : results.failures) problems.push_back(f);
+    for (const auto& p : problems) std::cout << p << "\n";
+    std::cout << sigs.size() << " signatures: " << problems.size() << " problem"
+              << (problems.size() == 1 ? "" : "s") << "\n";
+    return problems.empty() ? kExitOk : kExitFindings;
+  }
+  PrintError("unknown action '" + action + "' (list, show ID, test, lint)");
   return kExitUsage;
 }
 

@@ -691,3 +691,27 @@ TEST_CASE("explain: answers from the signatures, for codes in any case, bare num
   CHECK(none.exit_code == 1);
   CHECK(none.out == "No signature knows 'NoSuchCodeAnywhere'. Try a part of it, or 'syncdoctor signatures list'.\n");
 }
+
+TEST_CASE("signatures lint: the built-in set is clean and a sloppy file is rejected with reasons",
+          "[e2e][signatures]") {
+  RunResult clean = Run("signatures lint");
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.find("signatures: 0 problems") != std::string::npos);
+  TempDir tmp;
+  fs::create_directories(tmp / "sigs/misc");
+  std::ofstream(tmp / "sigs/misc/SCIM-CONFLICT-COPY.yaml")
+      << "id: SCIM-CONFLICT-2\ntitle: t\nseverity: medium\nstatus: verified\ntags: [scim]\n"
+         "applies_to: [provisioning]\nmatch:\n  any:\n    - error_code: 'EntryConflict$'\n"
+         "    - message: 'never exercised'\nlinks: [NO-SUCH-ID]\n"
+         "cause: c\nfix: [f]\nreferences: [http://example.invalid]\nexamples:\n  match:\n"
+         "    - {kind: provisioning, error_code: ContosoEntryConflict}\n  no_match:\n"
+         "    - {kind: provisioning, error_code: Timeout}\n";
+  RunResult r = Run("signatures lint --signatures '" + (tmp / "sigs") + "'");
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("SCIM-CONFLICT-2: the id differs from the file name 'SCIM-CONFLICT-COPY.yaml'") != std::string::npos);
+  CHECK(r.out.find("folder 'misc' is not a catalog group") != std::string::npos);
+  CHECK(r.out.find("names 'NO-SUCH-ID', which is not a loaded signature") != std::string::npos);
+  CHECK(r.out.find("reference 'http://example.invalid' is not an https URL") != std::string::npos);
+  CHECK(r.out.find("no match example exercises the any item {message: never exercised}") != std::string::npos);
+  CHECK(r.out.find("124 signatures: 5 problems") != std::string::npos);
+}
