@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include "parsers/json_util.h"
 #include "parsers/timestamp.h"
 
 namespace syncdoctor {
@@ -171,7 +172,55 @@ std::string KeyFixStep(const std::vector<std::string>& fix) {
   return fix.empty() ? "" : fix.front();
 }
 
-void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
+// What the index says about one job, for the diagnosis: how long it has been in quarantine and
+// which error code dominates its failures.
+struct JobContext {
+  int64_t quarantine_since = 0;  // status.quarantine.seriesBegan (else currentBegan)
+  int64_t failures = 0;
+  std::string top_code;
+  int64_t top_count = 0;
+};
+
+Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) {
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT raw, time FROM events WHERE kind = 'job' AND job_id = ?1 AND level = 'Quarantine' "
+      "ORDER BY time DESC LIMIT 1",
+      &st);
+  if (!s.ok()) return s;
+  st.Bind(1, job_id);
+  bool row = false;
+  if ((s = st.Step(&row)).ok() && row) {
+    out->quarantine_since = st.IsNull(1) ? 0 : st.Int(1);
+    simdjson::dom::parser p;
+    simdjson::dom::element doc;
+    simdjson::padded_string ps(st.Text(0));
+    simdjson::dom::element began;
+    if (p.parse(ps).get(doc) == simdjson::SUCCESS &&
+        JsonPath(doc, {"status", "quarantine", "seriesBegan"}, &began)) {
+      int64_t t = 0;
+      if (ParseTimestamp(JsonText(began), &t)) out->quarantine_since = t;
+    }
+  }
+  if (!s.ok()) return s;
+  Stmt f;
+  s = Stmt::Prepare(index->db(),
+      "SELECT coalesce(error_code, ''), count(*), sum(count(*)) OVER () FROM events "
+      "WHERE kind = 'provisioning' AND level = 'failure' AND job_id = ?1 "
+      "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+      &f);
+  if (!s.ok()) return s;
+  f.Bind(1, job_id);
+  if ((s = f.Step(&row)).ok() && row) {
+    out->top_code = f.Text(0);
+    out->top_count = f.Int(1);
+    out->failures = f.Int(2);
+  }
+  return s;
+}
+
+void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::string, JobContext>& jobs,
+                    Report* r) {
   std::map<std::string, const Signature*> by_id;
   for (const auto& s : sigs) by_id[s.id] = &s;
   const auto& f = r->findings;
@@ -251,6 +300,29 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, Report* r) {
       d.headline += ")";
     }
     if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
+    auto job = jobs.find(root.scope);
+    if (job != jobs.end()) {
+      const JobContext& c = job->second;
+      if (c.quarantine_since != 0 && r->newest_time >= c.quarantine_since) {
+        // "Now" is the newest event of the bundle, never the clock. The service disables a job
+        // that stays in quarantine for 4 weeks.
+        const int64_t hour = 3600000, horizon = 28 * 24 * hour;
+        int64_t elapsed = r->newest_time - c.quarantine_since;
+        auto span = [&](int64_t ms) {
+          return ms < 48 * hour ? Plural(ms / hour, "hour") : Plural(ms / (24 * hour), "day");
+        };
+        d.headline += ". In quarantine since " + FormatTimestamp(c.quarantine_since) + ", " +
+                      span(elapsed) + " before the newest event; " +
+                      (elapsed < horizon
+                           ? "the job is disabled after 4 weeks of quarantine, about " +
+                                 span(horizon - elapsed) + " after that event"
+                           : "past the 4-week horizon: the job may already be disabled");
+      }
+      if (c.failures > 0 && !c.top_code.empty()) {
+        d.headline += ". " + Plural(c.failures, "failed record") + " for this job, " +
+                      std::to_string(c.top_count) + " of them " + c.top_code;
+      }
+    }
     for (size_t m : members) {
       if (std::find(d.findings.begin(), d.findings.end(), f[m].signature) == d.findings.end()) {
         d.findings.push_back(f[m].signature);
@@ -427,7 +499,15 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
             [](const UnknownCode& a, const UnknownCode& b) {
               return a.count != b.count ? a.count > b.count : a.code < b.code;
             });
-  BuildDiagnosis(signatures, r);
+  std::map<std::string, JobContext> jobs;
+  for (const auto& fi : r->findings) {
+    bool job_scope = false;
+    for (const auto& ev : fi.evidence) job_scope |= ev.kind == "job" || ev.kind == "provisioning";
+    if (!job_scope || fi.scope.empty() || jobs.count(fi.scope)) continue;
+    s = LoadJobContext(index, fi.scope, &jobs[fi.scope]);
+    if (!s.ok()) return s;
+  }
+  BuildDiagnosis(signatures, jobs, r);
   return Status::Ok();
 }
 

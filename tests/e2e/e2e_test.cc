@@ -111,6 +111,12 @@ TEST_CASE("analyze: the motivating sample names the deleted service account with
   std::string headline = Str(diag.at(0)["headline"]);
   CHECK(headline.find("jordan.lee@contoso.com") != std::string::npos);
   CHECK(headline.find("2026-11-17T14:02:11") != std::string::npos);
+  // How long the job has been in quarantine ("now" = the newest event), and what dominates.
+  CHECK(headline.find("In quarantine since 2026-11-17T14:25:03.123Z, 18 hours before the newest event; "
+                      "the job is disabled after 4 weeks of quarantine, about 27 days after that event") !=
+        std::string::npos);
+  CHECK(headline.find("148 failed records for this job, 148 of them AzureActiveDirectoryInvalidCredential") !=
+        std::string::npos);
   CHECK(Str(diag.at(0)["next_step"]).find("Repair-AADCloudSyncToolsAccount") != std::string::npos);
 }
 
@@ -714,4 +720,22 @@ TEST_CASE("signatures lint: the built-in set is clean and a sloppy file is rejec
   CHECK(r.out.find("reference 'http://example.invalid' is not an https URL") != std::string::npos);
   CHECK(r.out.find("no match example exercises the any item {message: never exercised}") != std::string::npos);
   CHECK(r.out.find("124 signatures: 5 problems") != std::string::npos);
+}
+
+TEST_CASE("analyze: a quarantine older than four weeks is called out", "[e2e][diagnosis]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::ofstream(tmp / "b/job.json")
+      << R"({"id":"AD2AADProvisioning.old","templateId":"AD2AADProvisioning","schedule":{"interval":"PT40M"},)"
+      << R"("status":{"code":"Quarantine","quarantine":{"reason":"EncounteredQuarantineException",)"
+      << R"("seriesBegan":"2026-10-01T08:00:00Z","currentBegan":"2026-11-10T08:00:00Z",)"
+      << R"("error":{"code":"HybridIdentityServiceNoActiveAgents","message":"We're unable to find an active agent."}}}})";
+  std::ofstream(tmp / "b/trace.log")
+      << "AADConnectProvisioningAgent.exe Information: 0 : still here\n    DateTime=2026-11-12T08:00:00.0000000Z\n";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  std::string headline = Str(rep.root["diagnosis"].get_array().at(0)["headline"]);
+  CHECK(headline.find("In quarantine since 2026-10-01T08:00:00.000Z, 42 days before the newest event; "
+                      "past the 4-week horizon: the job may already be disabled") != std::string::npos);
 }
