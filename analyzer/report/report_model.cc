@@ -172,6 +172,102 @@ std::string KeyFixStep(const std::vector<std::string>& fix) {
   return fix.empty() ? "" : fix.front();
 }
 
+// ISO-8601 duration ("PT40M", "P1DT2H", "PT0.5S") in milliseconds; false when it is not one.
+bool ParseIsoDuration(std::string_view s, int64_t* ms) {
+  if (s.empty() || s[0] != 'P') return false;
+  double total = 0, num = 0, frac = 0, scale = 0;
+  bool in_time = false, have = false;
+  for (size_t i = 1; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == 'T') {
+      in_time = true;
+    } else if (c >= '0' && c <= '9') {
+      if (scale > 0) {
+        frac += (c - '0') * scale;
+        scale /= 10;
+      } else {
+        num = num * 10 + (c - '0');
+      }
+      have = true;
+    } else if (c == '.' || c == ',') {
+      scale = 0.1;
+    } else {
+      double v = num + frac, unit = 0;
+      if (c == 'D') unit = 86400e3;
+      else if (c == 'W') unit = 7 * 86400e3;
+      else if (c == 'H' && in_time) unit = 3600e3;
+      else if (c == 'M' && in_time) unit = 60e3;
+      else if (c == 'S' && in_time) unit = 1e3;
+      else return false;
+      total += v * unit;
+      num = frac = scale = 0;
+    }
+  }
+  if (!have) return false;
+  *ms = static_cast<int64_t>(total);
+  return true;
+}
+
+std::string Span(int64_t ms) {
+  const int64_t hour = 3600000;
+  if (ms < 2 * hour) return Plural(ms / 60000, "minute");
+  return ms < 48 * hour ? Plural(ms / hour, "hour") : Plural(ms / (24 * hour), "day");
+}
+
+// Silence is evidence: an agent trace that ends long before the other logs of its bundle, and an
+// active job that has not run for several of its intervals. "Now" is the newest event of the
+// bundle, never the clock.
+Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEntry>* out) {
+  const Report* r = &report;
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT s.bundle, max(CASE WHEN e.kind = 'trace' AND e.time_inferred = 0 THEN e.time END), "
+      "max(CASE WHEN e.kind <> 'trace' THEN e.time END) FROM events e "
+      "JOIN sources s ON s.id = e.source_id GROUP BY s.bundle ORDER BY s.bundle",
+      &st);
+  if (!s.ok()) return s;
+  bool row = false;
+  const int64_t hour = 3600000;
+  while ((s = st.Step(&row)).ok() && row) {
+    if (st.IsNull(1) || st.IsNull(2)) continue;
+    int64_t trace_end = st.Int(1), other_end = st.Int(2);
+    if (other_end - trace_end <= hour) continue;
+    DiagnosisEntry d;
+    d.headline = "The agent trace ends at " + FormatTimestamp(trace_end) + ", " +
+                 Span(other_end - trace_end) + " before the newest job, provisioning or audit "
+                 "event (" + FormatTimestamp(other_end) + "): the agent may have stopped, or the "
+                 "bundle lacks its later trace files";
+    d.next_step = "Check that AADConnectProvisioningAgent is running on every agent server and "
+                  "collect its Trace folder again (Export-AADCloudSyncToolsLogs).";
+    out->push_back(std::move(d));
+  }
+  if (!s.ok()) return s;
+  Stmt jobs;
+  s = Stmt::Prepare(index->db(),
+      "SELECT job_id, raw FROM events WHERE kind = 'job' AND level = 'Active' ORDER BY job_id", &jobs);
+  if (!s.ok()) return s;
+  while ((s = jobs.Step(&row)).ok() && row) {
+    simdjson::dom::parser p;
+    simdjson::dom::element doc, v;
+    simdjson::padded_string ps(jobs.Text(1));
+    if (p.parse(ps).get(doc) != simdjson::SUCCESS) continue;
+    int64_t interval = 0, last = 0;
+    if (!JsonPath(doc, {"schedule", "interval"}, &v) || !ParseIsoDuration(JsonText(v), &interval)) continue;
+    if (interval <= 0 || interval > 7 * 24 * hour) continue;  // no real schedule (TimeSpan.MaxValue)
+    if (!JsonPath(doc, {"status", "lastExecution", "timeBegan"}, &v) || !ParseTimestamp(JsonText(v), &last)) continue;
+    int64_t quiet = r->newest_time - last;
+    if (quiet <= 3 * interval || quiet <= hour) continue;
+    DiagnosisEntry d;
+    d.headline = "Job " + std::string(jobs.Text(0)) + " is Active but its last run began at " +
+                 FormatTimestamp(last) + ", " + Span(quiet) + " before the newest event, although it "
+                 "runs every " + Span(interval);
+    d.next_step = "Look at the job's status and the agents (Get-AADCloudSyncToolsJobStatus), and at "
+                  "provisioning logs after " + FormatTimestamp(last) + ".";
+    out->push_back(std::move(d));
+  }
+  return s;
+}
+
 // What the index says about one job, for the diagnosis: how long it has been in quarantine and
 // which error code dominates its failures.
 struct JobContext {
@@ -220,7 +316,7 @@ Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) 
 }
 
 void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::string, JobContext>& jobs,
-                    Report* r) {
+                    std::vector<DiagnosisEntry> silences, Report* r) {
   std::map<std::string, const Signature*> by_id;
   for (const auto& s : sigs) by_id[s.id] = &s;
   const auto& f = r->findings;
@@ -331,6 +427,7 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
     d.next_step = root.next_step.empty() ? KeyFixStep(root.fix) : root.next_step;
     r->diagnosis.push_back(std::move(d));
   }
+  for (auto& d : silences) r->diagnosis.push_back(std::move(d));
   if (r->diagnosis.empty()) {
     DiagnosisEntry d;
     size_t files = 0;
@@ -507,7 +604,10 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
     s = LoadJobContext(index, fi.scope, &jobs[fi.scope]);
     if (!s.ok()) return s;
   }
-  BuildDiagnosis(signatures, jobs, r);
+  std::vector<DiagnosisEntry> silences;
+  s = FindSilences(index, *r, &silences);
+  if (!s.ok()) return s;
+  BuildDiagnosis(signatures, jobs, std::move(silences), r);
   return Status::Ok();
 }
 

@@ -739,3 +739,30 @@ TEST_CASE("analyze: a quarantine older than four weeks is called out", "[e2e][di
   CHECK(headline.find("In quarantine since 2026-10-01T08:00:00.000Z, 42 days before the newest event; "
                       "past the 4-week horizon: the job may already be disabled") != std::string::npos);
 }
+
+TEST_CASE("analyze: silence is reported: a trace that stops, an active job that stopped running",
+          "[e2e][diagnosis]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::ofstream(tmp / "b/job.json")
+      << R"({"id":"AD2AADProvisioning.quiet","templateId":"AD2AADProvisioning","schedule":{"interval":"PT40M","state":"Active"},)"
+      << R"("status":{"code":"Active","quarantine":null,"lastExecution":{"timeBegan":"2026-11-20T10:00:00Z",)"
+      << R"("timeEnded":"2026-11-20T10:01:00Z","state":"Succeeded","error":null}}})";
+  std::ofstream(tmp / "b/audit.json")
+      << R"({"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits","value":[)"
+      << R"({"id":"a1","category":"UserManagement","result":"success","activityDisplayName":"Update user",)"
+      << R"("activityDateTime":"2026-11-20T14:00:00Z","loggedByService":"Core Directory","targetResources":[]}]})";
+  std::ofstream(tmp / "b/trace.log")
+      << "AADConnectProvisioningAgent.exe Information: 0 : working\n    DateTime=2026-11-20T08:00:00.0000000Z\n";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  std::vector<std::string> headlines;
+  for (auto d : rep.root["diagnosis"].get_array()) headlines.push_back(Str(d["headline"]));
+  REQUIRE(headlines.size() == 2);
+  CHECK(headlines[0] == "The agent trace ends at 2026-11-20T08:00:00.000Z, 6 hours before the newest job, "
+                        "provisioning or audit event (2026-11-20T14:00:00.000Z): the agent may have stopped, "
+                        "or the bundle lacks its later trace files");
+  CHECK(headlines[1] == "Job AD2AADProvisioning.quiet is Active but its last run began at "
+                        "2026-11-20T10:00:00.000Z, 4 hours before the newest event, although it runs every 40 minutes");
+}
