@@ -766,3 +766,32 @@ TEST_CASE("analyze: silence is reported: a trace that stops, an active job that 
   CHECK(headlines[1] == "Job AD2AADProvisioning.quiet is Active but its last run began at "
                         "2026-11-20T10:00:00.000Z, 4 hours before the newest event, although it runs every 40 minutes");
 }
+
+TEST_CASE("analyze: a bundle with eight planted failures in eight formats yields exactly them",
+          "[e2e][planted]") {
+  // tests/data/planted/generate.py wrote the bundle; its docstring lists what is planted where.
+  RunResult r = Run("analyze '" + kSource + "/tests/data/planted/bundle' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  CHECK(rep.Signatures() == std::set<std::string>{
+                                "AD-INSUFFICIENT-ACCESS-RIGHTS", "AGT-LDAP-CLIENT-TIMEOUT",
+                                "AGT-METRICS-COLLECTOR-REGISTRY-DENIED", "CS-QUARANTINE-CREDENTIALS-INVALID",
+                                "CS-SVCACCT-DELETED", "DIR-ATTRIBUTE-VALUE-MUST-BE-UNIQUE",
+                                "PROV-QUAR-ESCROW-PROPORTION", "SCIM-CONFLICT"});
+  for (auto& [path, in] : rep.Inputs()) {
+    INFO(path);
+    CHECK(Str(in["status"]) == "parsed");
+  }
+  std::map<std::string, std::string> stories;  // first finding -> headline
+  for (auto d : rep.root["diagnosis"].get_array()) {
+    auto f = d["findings"].get_array();
+    if (f.size() > 0) stories[Str(f.at(0))] = Str(d["headline"]);
+  }
+  // The deletion is named with who and when, from the portal audit CSV.
+  const std::string& cs = stories["CS-QUARANTINE-CREDENTIALS-INVALID"];
+  CHECK(cs.find("'Delete user' of ADToAADSyncServiceAccount@fabrikam.onmicrosoft.com by "
+                "sam.ortiz@fabrikam.com at 2026-11-21T08:12:44.000Z") != std::string::npos);
+  // The escrow quarantine names the error that dominates the job's failures.
+  CHECK(stories["PROV-QUAR-ESCROW-PROPORTION"].find("1 failed record for this job, 1 of them ServiceNowEntryConflict") !=
+        std::string::npos);
+}
