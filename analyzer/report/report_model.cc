@@ -272,10 +272,44 @@ Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEnt
 // which error code dominates its failures.
 struct JobContext {
   int64_t quarantine_since = 0;  // status.quarantine.seriesBegan (else currentBegan)
+  // The agent around the time the failure began (one hour either side): trace lines seen, and
+  // the errors among them.
+  int64_t agent_lines = 0, agent_errors = 0;
+  std::string agent_error_example;
+  int64_t agent_error_time = 0;
   int64_t failures = 0;
   std::string top_code;
   int64_t top_count = 0;
 };
+
+Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
+  const int64_t hour = 3600000;
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT count(*), sum(level IN ('Error', 'Critical')), "
+      "min(CASE WHEN level IN ('Error', 'Critical') THEN time END) FROM events "
+      "WHERE kind IN ('trace', 'eventlog') AND time BETWEEN ?1 AND ?2",
+      &st);
+  if (!s.ok()) return s;
+  st.Bind(1, around - hour);
+  st.Bind(2, around + hour);
+  bool row = false;
+  if ((s = st.Step(&row)).ok() && row) {
+    out->agent_lines = st.Int(0);
+    out->agent_errors = st.IsNull(1) ? 0 : st.Int(1);
+    out->agent_error_time = st.IsNull(2) ? 0 : st.Int(2);
+  }
+  if (!s.ok() || out->agent_errors == 0) return s;
+  Stmt ex;
+  s = Stmt::Prepare(index->db(),
+      "SELECT message FROM events WHERE kind IN ('trace', 'eventlog') AND "
+      "level IN ('Error', 'Critical') AND time = ?1 LIMIT 1",
+      &ex);
+  if (!s.ok()) return s;
+  ex.Bind(1, out->agent_error_time);
+  if ((s = ex.Step(&row)).ok() && row) out->agent_error_example = Excerpt(ex.Text(0), 160);
+  return s;
+}
 
 Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) {
   Stmt st;
@@ -404,15 +438,21 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
         // that stays in quarantine for 4 weeks.
         const int64_t hour = 3600000, horizon = 28 * 24 * hour;
         int64_t elapsed = r->newest_time - c.quarantine_since;
-        auto span = [&](int64_t ms) {
-          return ms < 48 * hour ? Plural(ms / hour, "hour") : Plural(ms / (24 * hour), "day");
-        };
         d.headline += ". In quarantine since " + FormatTimestamp(c.quarantine_since) + ", " +
-                      span(elapsed) + " before the newest event; " +
+                      Span(elapsed) + " before the newest event; " +
                       (elapsed < horizon
                            ? "the job is disabled after 4 weeks of quarantine, about " +
-                                 span(horizon - elapsed) + " after that event"
+                                 Span(horizon - elapsed) + " after that event"
                            : "past the 4-week horizon: the job may already be disabled");
+      }
+      if (c.agent_errors > 0) {
+        d.headline += ". The agent logged " + Plural(c.agent_errors, "error") +
+                      " within an hour of it, the first at " + FormatTimestamp(c.agent_error_time) +
+                      ": " + c.agent_error_example;
+      } else if (c.agent_lines > 0) {
+        d.headline += ". The agent's " + std::to_string(c.agent_lines) +
+                      (c.agent_lines == 1 ? " trace entry" : " trace entries") +
+                      " within an hour of it show no error";
       }
       if (c.failures > 0 && !c.top_code.empty()) {
         d.headline += ". " + Plural(c.failures, "failed record") + " for this job, " +
@@ -602,6 +642,7 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
     for (const auto& ev : fi.evidence) job_scope |= ev.kind == "job" || ev.kind == "provisioning";
     if (!job_scope || fi.scope.empty() || jobs.count(fi.scope)) continue;
     s = LoadJobContext(index, fi.scope, &jobs[fi.scope]);
+    if (s.ok() && fi.first_time != 0) s = LoadAgentContext(index, fi.first_time, &jobs[fi.scope]);
     if (!s.ok()) return s;
   }
   std::vector<DiagnosisEntry> silences;

@@ -117,6 +117,8 @@ TEST_CASE("analyze: the motivating sample names the deleted service account with
         std::string::npos);
   CHECK(headline.find("148 failed records for this job, 148 of them AzureActiveDirectoryInvalidCredential") !=
         std::string::npos);
+  // The agent was healthy at the time: its trace around the failure shows no error.
+  CHECK(headline.find("The agent's 12 trace entries within an hour of it show no error") != std::string::npos);
   CHECK(Str(diag.at(0)["next_step"]).find("Repair-AADCloudSyncToolsAccount") != std::string::npos);
 }
 
@@ -150,6 +152,8 @@ TEST_CASE("analyze: the agent-connectivity sample links no active agents to the 
   for (auto x : diag.at(0)["findings"].get_array()) in_story.insert(Str(x));
   CHECK(in_story.count("CS-HIS-NO-ACTIVE-AGENTS") == 1);
   CHECK(in_story.count("AGT-WEBSOCKET-CONNECT-FAILED") == 1);
+  // The agent's errors around the time the job failed are named.
+  CHECK(Str(diag.at(0)["headline"]).find("The agent logged 33 errors within an hour of it") != std::string::npos);
 }
 
 TEST_CASE("analyze: the healthy sample has no finding at high or critical", "[e2e]") {
