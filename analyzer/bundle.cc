@@ -187,7 +187,8 @@ class Walker {
       if (++count > limits_.max_entries) {
         v_->OnSkipped(outer.bundle, outer.path, outer.size,
                       "more than " + std::to_string(limits_.max_entries) +
-                          " entries; the rest of the archive is not read");
+                          (limits_.max_entries == 1 ? " entry" : " entries") +
+                          "; the rest of the archive is not read");
         break;
       }
       if (archive_entry_is_encrypted(entry)) {

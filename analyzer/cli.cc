@@ -35,7 +35,7 @@ const std::vector<Command>& Commands() {
        "  syncdoctor search --db case.db '\"web socket\" AND failed'",
        SearchOptions, RunSearch},
       {"explain", "what a code means and what fixes it (offline): AADSTS, error codes, quarantine reasons",
-       "syncdoctor explain CODE [--format text|json] [--limit N]",
+       "syncdoctor explain CODE [--format text|json] [--limit N] [--signatures DIR]",
        "  syncdoctor explain 50034\n"
        "  syncdoctor explain AzureActiveDirectoryInvalidCredential\n"
        "  syncdoctor explain EncounteredEscrowProportionThreshold --format json",
@@ -151,7 +151,12 @@ int RunCli(int argc, char** argv) {
     return kExitUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: " << cmd->usage << "\n\n" << cmd->summary << "\n\n" << desc
+    // The positional arguments are shown in the usage line, not as an option.
+    po::options_description visible(std::string("options of '") + cmd->name + "'");
+    for (const auto& opt : desc.options()) {
+      if (opt->long_name() != "args") visible.add(opt);
+    }
+    std::cout << "usage: " << cmd->usage << "\n\n" << cmd->summary << "\n\n" << visible
               << "\nexamples:\n" << cmd->examples << "\n";
     return kExitOk;
   }

@@ -121,7 +121,11 @@ int RunExplain(const po::variables_map& vm) {
     PrintError(s.message());
     return kExitUsage;
   }
-  int limit = std::max(1, vm["limit"].as<int>());
+  int limit = vm["limit"].as<int>();
+  if (limit < 1) {
+    PrintError("--limit must be 1 or more");
+    return kExitUsage;
+  }
   if (hits.size() > static_cast<size_t>(limit)) hits.resize(static_cast<size_t>(limit));
   std::string out;
   if (format == "json") {

@@ -19,7 +19,7 @@ int RunSignatures(const po::variables_map& vm) {
   std::vector<std::string> args;
   if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
   if (args.empty()) {
-    PrintError("signatures needs an action: list, show ID or test");
+    PrintError("signatures needs an action: list, show ID, test or lint");
     return kExitUsage;
   }
   std::vector<Signature> sigs;

@@ -222,7 +222,7 @@ Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEnt
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
       "SELECT s.bundle, max(CASE WHEN e.kind = 'trace' AND e.time_inferred = 0 THEN e.time END), "
-      "max(CASE WHEN e.kind <> 'trace' THEN e.time END) FROM events e "
+      "max(CASE WHEN e.kind IN ('job', 'provisioning', 'audit') THEN e.time END) FROM events e "
       "JOIN sources s ON s.id = e.source_id GROUP BY s.bundle ORDER BY s.bundle",
       &st);
   if (!s.ok()) return s;
@@ -288,7 +288,7 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
   Status s = Stmt::Prepare(index->db(),
       "SELECT count(*), sum(level IN ('Error', 'Critical')), "
       "min(CASE WHEN level IN ('Error', 'Critical') THEN time END) FROM events "
-      "WHERE kind IN ('trace', 'eventlog') AND time BETWEEN ?1 AND ?2",
+      "WHERE kind = 'trace' AND time BETWEEN ?1 AND ?2",
       &st);
   if (!s.ok()) return s;
   st.Bind(1, around - hour);
@@ -302,7 +302,7 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
   if (!s.ok() || out->agent_errors == 0) return s;
   Stmt ex;
   s = Stmt::Prepare(index->db(),
-      "SELECT message FROM events WHERE kind IN ('trace', 'eventlog') AND "
+      "SELECT message FROM events WHERE kind = 'trace' AND "
       "level IN ('Error', 'Critical') AND time = ?1 LIMIT 1",
       &ex);
   if (!s.ok()) return s;
@@ -568,6 +568,14 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
     const Signature& sig = *by_id[fi.signature];
     for (const auto& l : sig.links) {
       if (firing.count(l)) related.insert(l);
+    }
+    // Links go both ways: a firing signature that names this one is related too.
+    for (const auto& other : firing) {
+      auto o = by_id.find(other);
+      if (o == by_id.end() || other == fi.signature) continue;
+      for (const auto& l : o->second->links) {
+        if (l == fi.signature) related.insert(other);
+      }
     }
     fi.related.assign(related.begin(), related.end());
     s = LoadEvidence(index, fi.signature, &sig, fi.scope, &fi.evidence);
