@@ -358,9 +358,20 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
   std::vector<size_t> parent(f.size());
   for (size_t i = 0; i < f.size(); ++i) parent[i] = i;
   std::function<size_t(size_t)> find = [&](size_t i) { return parent[i] == i ? i : parent[i] = find(parent[i]); };
+  // A finding seen in a job's status or provisioning records belongs to that job; two findings of
+  // different jobs are never one story (a bundle often holds the provisioning and the password
+  // hash sync jobs side by side). Audit and agent findings can join any job's story.
+  auto job_of = [&](size_t i) -> std::string {
+    for (const auto& ev : f[i].evidence) {
+      if (ev.kind == "job" || ev.kind == "provisioning") return f[i].scope;
+    }
+    return "";
+  };
   for (size_t i = 0; i < f.size(); ++i) {
     for (size_t j = 0; j < f.size(); ++j) {
       if (i == j) continue;
+      std::string ji = job_of(i), jj = job_of(j);
+      if (!ji.empty() && !jj.empty() && ji != jj) continue;
       const Signature* si = by_id.count(f[i].signature) ? by_id[f[i].signature] : nullptr;
       if (si == nullptr) continue;
       for (const auto& l : si->links) {

@@ -799,3 +799,28 @@ TEST_CASE("analyze: a bundle with eight planted failures in eight formats yields
   CHECK(stories["PROV-QUAR-ESCROW-PROPORTION"].find("1 failed record for this job, 1 of them ServiceNowEntryConflict") !=
         std::string::npos);
 }
+
+TEST_CASE("analyze: findings of two different jobs are never told as one story", "[e2e][diagnosis]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  // CS-SVCACCT-AUTH-FAILED-UNEXPECTED links AADSTS50126; here they happen in two different jobs.
+  std::ofstream(tmp / "b/jobs.json")
+      << R"({"value":[)"
+      << R"({"id":"AD2AADProvisioning.one","templateId":"AD2AADProvisioning","schedule":{"interval":"PT40M"},)"
+      << R"("status":{"code":"Quarantine","quarantine":{"reason":"EncounteredQuarantineException","seriesBegan":"2026-11-20T08:00:00Z",)"
+      << R"("error":{"code":"AzureActiveDirectoryAuthenticationFailed","message":"Additional Error Details: UnexpectedError."}}}},)"
+      << R"({"id":"AD2AADPasswordHash.two","templateId":"AD2AADPasswordHash","schedule":{"interval":"PT2M"},)"
+      << R"("status":{"code":"NotRun","lastExecution":{"timeBegan":"2026-11-20T09:00:00Z","state":"Failed",)"
+      << R"("error":{"code":"SignInFailed","message":"AADSTS50126: Error validating credentials due to invalid username or password."}}}})"
+      << "]}";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  CHECK(rep.Signatures().count("AADSTS50126") == 1);
+  CHECK(rep.Signatures().count("CS-SVCACCT-AUTH-FAILED-UNEXPECTED") == 1);
+  for (auto d : rep.root["diagnosis"].get_array()) {
+    std::set<std::string> ids;
+    for (auto x : d["findings"].get_array()) ids.insert(Str(x));
+    CHECK(!(ids.count("AADSTS50126") == 1 && ids.count("CS-SVCACCT-AUTH-FAILED-UNEXPECTED") == 1));
+  }
+}
