@@ -19,7 +19,7 @@ namespace {
 
 void CommonReportOptions(po::options_description* d) {
   d->add_options()
-      ("format", po::value<std::string>()->default_value("text"), "report format: text or json")
+      ("format", po::value<std::string>()->default_value("text"), "report format: text, json, markdown or csv")
       ("output,o", po::value<std::string>(), "write the report to FILE instead of stdout")
       ("fail-on", po::value<std::string>(), "exit 1 when a finding has this severity or worse "
                                             "(critical, high, medium, low, info)")
@@ -56,8 +56,8 @@ bool LoadMatcher(const po::variables_map& vm, std::vector<Signature>* sigs,
 
 bool CheckReportOptions(const po::variables_map& vm, Severity* fail_on, bool* has_fail_on) {
   std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "json") {
-    PrintError("--format '" + format + "' is not one this version writes (text, json)");
+  if (format != "text" && format != "json" && format != "markdown" && format != "csv") {
+    PrintError("--format '" + format + "' is not one this version writes (text, json, markdown, csv)");
     return false;
   }
   *has_fail_on = vm.count("fail-on") > 0;
@@ -167,6 +167,10 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   std::string text;
   if (format == "json") {
     text = RenderJsonReport(report);
+  } else if (format == "markdown") {
+    text = RenderMarkdownReport(report);
+  } else if (format == "csv") {
+    text = RenderCsvReport(report);
   } else {
     TextOptions topt;
     bool to_file = vm.count("output") > 0;

@@ -32,23 +32,6 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
   return s.ok();
 }
 
-std::string CsvField(std::string_view v) {
-  std::string s = SanitizeUtf8(v);
-  // A cell that a spreadsheet would run as a formula is prefixed with a quote.
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
-    s.insert(0, "'");
-  }
-  if (s.find_first_of(",\"\n\r") != std::string::npos) {
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"') q += '"';
-      q += c;
-    }
-    return q + "\"";
-  }
-  return s;
-}
-
 // Renders rows of a prepared statement as table, json or csv.
 int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm) {
   int n = st->columns();

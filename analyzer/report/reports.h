@@ -17,6 +17,21 @@ struct TextOptions {
 };
 std::string RenderTextReport(const Report& report, const TextOptions& options);
 
+// Markdown for pasting into a ticket: diagnosis, findings with cause, fix and evidence, unknown
+// codes and coverage. Log text is escaped so that it cannot turn into markup or HTML.
+std::string RenderMarkdownReport(const Report& report);
+
+// One row per finding: a spreadsheet-safe CSV (cells that would run as formulas are neutralised).
+std::string RenderCsvReport(const Report& report);
+
+// One CSV cell: quoted when needed; a leading =, +, -, @, tab or carriage return gets a ' so that
+// a spreadsheet shows it as text instead of running it.
+std::string CsvField(std::string_view value);
+
+// Log text made safe inside Markdown: HTML special characters as entities, Markdown punctuation
+// escaped, control characters and line breaks flattened.
+std::string MarkdownEscape(std::string_view text);
+
 // Replaces terminal control characters (ESC, other C0 and C1 controls, DEL) with '?', so that log
 // text cannot move the cursor, change colours or set the window title.
 std::string TerminalSafe(std::string_view text);

@@ -824,3 +824,33 @@ TEST_CASE("analyze: findings of two different jobs are never told as one story",
     CHECK(!(ids.count("AADSTS50126") == 1 && ids.count("CS-SVCACCT-AUTH-FAILED-UNEXPECTED") == 1));
   }
 }
+
+TEST_CASE("reports: markup, spreadsheet formulas and terminal escapes in log text are neutralised",
+          "[e2e][escaping]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  // The file name becomes the finding's scope (a CSV cell of its own), the message its evidence.
+  std::ofstream(tmp / "b/=cmd|' -C calc'!A0.log")
+      << "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect. <script>alert(1)</script> "
+      << "=cmd|' /C calc'!A0 \x1b[31mred\x1b[0m \x1b]0;title\x07\n"
+      << "    DateTime=2026-11-20T10:16:07.7250000Z\n";
+  std::string dir = tmp / "b";
+  RunResult text = Run("analyze '" + dir + "' --format text");
+  RunResult json = Run("analyze '" + dir + "' --format json");
+  RunResult md = Run("analyze '" + dir + "' --format markdown");
+  RunResult csv = Run("analyze '" + dir + "' --format csv");
+  for (const RunResult* r : {&text, &json, &md, &csv}) {
+    REQUIRE(r->exit_code == 0);
+    CHECK(r->out.find('\x1b') == std::string::npos);  // no escape sequence reaches the output
+    CHECK(r->out.find('\x07') == std::string::npos);
+  }
+  CHECK(text.out.find("Web socket failed to connect.") != std::string::npos);
+  Report rep(json.out);  // still valid JSON, with the text escaped
+  CHECK(json.out.find("\\u001b[31mred") != std::string::npos);
+  CHECK(md.out.find("<script>") == std::string::npos);
+  CHECK(md.out.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  // In the CSV no cell starts with a formula character: the scope cell is prefixed with '.
+  CHECK(csv.out.find(",'=cmd|' -C calc'!A0.log,") != std::string::npos);
+  CHECK(csv.out.find(",=cmd") == std::string::npos);
+  CHECK(csv.out.rfind("severity,signature,title,count,first_time,last_time,scope,cause,fix,evidence,related\n", 0) == 0);
+}

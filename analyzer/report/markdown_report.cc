@@ -1,0 +1,128 @@
+// Markdown and CSV renderings of the report.
+#include <map>
+
+#include "analyzer/report/json_writer.h"
+#include "analyzer/report/reports.h"
+#include "parsers/timestamp.h"
+
+namespace syncdoctor {
+
+std::string CsvField(std::string_view v) {
+  std::string s = SanitizeUtf8(v);
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
+    s.insert(0, "'");
+  }
+  if (s.find_first_of(",\"\n\r") != std::string::npos) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"') q += '"';
+      q += c;
+    }
+    return q + "\"";
+  }
+  return s;
+}
+
+std::string MarkdownEscape(std::string_view text) {
+  std::string s = TerminalSafe(text);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\n': case '\r': case '\t': out += ' '; break;
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '!':
+        out.push_back('\\');
+        out.push_back(c);
+        break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string Time(int64_t ms) { return ms == 0 ? "no time" : FormatTimestamp(ms); }
+
+}  // namespace
+
+std::string RenderMarkdownReport(const Report& r) {
+  std::string o;
+  size_t files = 0;
+  for (const auto& in : r.inputs) files += in.kind != "bundle";
+  o += "# syncdoctor report\n\n";
+  o += std::to_string(files) + " input files, " + std::to_string(r.events) + " events, " +
+       std::to_string(r.findings.size()) + " findings (syncdoctor " + r.version + ").\n\n";
+  o += "## Diagnosis\n\n";
+  for (const auto& d : r.diagnosis) {
+    o += "- **" + MarkdownEscape(d.headline) + "**\n";
+    if (!d.next_step.empty()) o += "  - Next step: " + MarkdownEscape(d.next_step) + "\n";
+  }
+  if (!r.findings.empty()) {
+    o += "\n## Findings\n\n| Severity | Signature | Title | Events | First | Last |\n|---|---|---|---|---|---|\n";
+    for (const auto& f : r.findings) {
+      o += "| " + std::string(SeverityName(f.severity)) + " | " + MarkdownEscape(f.signature) + " | " +
+           MarkdownEscape(f.title) + " | " + std::to_string(f.count) + " | " + Time(f.first_time) +
+           " | " + Time(f.last_time) + " |\n";
+    }
+    for (const auto& f : r.findings) {
+      o += "\n### " + MarkdownEscape(f.signature) + ": " + MarkdownEscape(f.title) + "\n\n";
+      if (!f.scope.empty()) o += "Scope: " + MarkdownEscape(f.scope) + "\n\n";
+      o += "**Cause.** " + MarkdownEscape(f.cause) + "\n\n**Fix.**\n\n";
+      for (size_t i = 0; i < f.fix.size(); ++i) o += std::to_string(i + 1) + ". " + MarkdownEscape(f.fix[i]) + "\n";
+      o += "\n**Evidence.**\n\n";
+      for (const auto& ev : f.evidence) {
+        o += "- " + MarkdownEscape(ev.path) + ":" + std::to_string(ev.line) +
+             (ev.time == 0 ? "" : " " + FormatTimestamp(ev.time) + (ev.time_inferred ? " (inferred)" : "")) +
+             ": " + MarkdownEscape(ev.excerpt) + "\n";
+      }
+      if (!f.related.empty()) {
+        std::string rel;
+        for (const auto& x : f.related) rel += (rel.empty() ? "" : ", ") + MarkdownEscape(x);
+        o += "\nRelated: " + rel + "\n";
+      }
+      for (const auto& ref : f.references) o += "\nSee " + MarkdownEscape(ref) + "\n";
+    }
+  }
+  if (!r.unknown_codes.empty()) {
+    o += "\n## Codes no signature covers\n\n| Code | Kind | Count | Example |\n|---|---|---|---|\n";
+    for (const auto& u : r.unknown_codes) {
+      o += "| " + MarkdownEscape(u.code) + " | " + u.kind + " | " + std::to_string(u.count) + " | " +
+           MarkdownEscape(u.example) + " |\n";
+    }
+  }
+  o += "\n## Coverage\n\n| Status | Input | Format | Events | Unparsed | Duplicates | From | To | Reason |\n"
+       "|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& in : r.inputs) {
+    if (in.kind == "bundle" && in.status == "parsed") continue;
+    o += "| " + in.status + " | " + MarkdownEscape(in.path) + " | " + MarkdownEscape(in.format) + " | " +
+         std::to_string(in.events) + " | " + std::to_string(in.unparsed) + " | " +
+         std::to_string(in.duplicates) + " | " + (in.first_time ? FormatTimestamp(in.first_time) : "") +
+         " | " + (in.last_time ? FormatTimestamp(in.last_time) : "") + " | " + MarkdownEscape(in.reason) + " |\n";
+  }
+  return o;
+}
+
+std::string RenderCsvReport(const Report& r) {
+  std::string o = "severity,signature,title,count,first_time,last_time,scope,cause,fix,evidence,related\n";
+  for (const auto& f : r.findings) {
+    std::string fix, evidence, related;
+    for (size_t i = 0; i < f.fix.size(); ++i) fix += (i ? " " : "") + std::to_string(i + 1) + ". " + f.fix[i];
+    for (const auto& ev : f.evidence) {
+      evidence += (evidence.empty() ? "" : "\n") + ev.path + ":" + std::to_string(ev.line) + " " +
+                  (ev.time ? FormatTimestamp(ev.time) + " " : "") + ev.excerpt;
+    }
+    for (const auto& x : f.related) related += (related.empty() ? "" : " ") + x;
+    o += CsvField(SeverityName(f.severity)) + "," + CsvField(f.signature) + "," + CsvField(f.title) + "," +
+         std::to_string(f.count) + "," + CsvField(f.first_time ? FormatTimestamp(f.first_time) : "") + "," +
+         CsvField(f.last_time ? FormatTimestamp(f.last_time) : "") + "," + CsvField(f.scope) + "," +
+         CsvField(f.cause) + "," + CsvField(fix) + "," + CsvField(TerminalSafe(evidence)) + "," +
+         CsvField(related) + "\n";
+  }
+  return o;
+}
+
+}  // namespace syncdoctor
