@@ -11,7 +11,7 @@ namespace po = boost::program_options;
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"analyze", "ingest a bundle, match the signatures and print the report (the main job)",
-       "syncdoctor analyze PATH... [--db FILE] [--format text|json] [--output FILE] [--fail-on SEVERITY]",
+       "syncdoctor analyze PATH... [--db FILE] [--format text|json|markdown|csv] [--output FILE] [--fail-on SEVERITY]",
        "  syncdoctor analyze customer-bundle.zip\n"
        "  syncdoctor analyze ./bundle --format json --output report.json\n"
        "  syncdoctor analyze ./bundle --db case123.db --fail-on high",
@@ -22,7 +22,7 @@ const std::vector<Command>& Commands() {
        "  syncdoctor ingest Trace/ --db case.db --explain-detect",
        IngestOptions_, RunIngest},
       {"report", "print the report of an existing index",
-       "syncdoctor report --db FILE [--format text|json] [--output FILE] [--fail-on SEVERITY]",
+       "syncdoctor report --db FILE [--format text|json|markdown|csv] [--output FILE] [--fail-on SEVERITY]",
        "  syncdoctor report --db case.db --format json",
        ReportOptions, RunReport},
       {"query", "run SQL over the index (schema: docs/index-schema.md)",
