@@ -1,6 +1,7 @@
 #include "analyzer/cli.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -11,9 +12,10 @@ namespace po = boost::program_options;
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"analyze", "ingest a bundle, match the signatures and print the report (the main job)",
-       "syncdoctor analyze PATH... [--db FILE] [--format text|json|markdown|csv] [--output FILE] [--fail-on SEVERITY]",
+       "syncdoctor analyze PATH... [--db FILE] [--format text|json|markdown|html|csv] [--output FILE] [--fail-on SEVERITY] [--redact]",
        "  syncdoctor analyze customer-bundle.zip\n"
        "  syncdoctor analyze ./bundle --format json --output report.json\n"
+       "  syncdoctor analyze ./bundle --format html --redact --output for-the-customer.html\n"
        "  syncdoctor analyze ./bundle --db case123.db --fail-on high",
        AnalyzeOptions, RunAnalyze},
       {"ingest", "parse a bundle into an index (build or extend it)",
@@ -22,18 +24,25 @@ const std::vector<Command>& Commands() {
        "  syncdoctor ingest Trace/ --db case.db --explain-detect",
        IngestOptions_, RunIngest},
       {"report", "print the report of an existing index",
-       "syncdoctor report --db FILE [--format text|json|markdown|csv] [--output FILE] [--fail-on SEVERITY]",
-       "  syncdoctor report --db case.db --format json",
+       "syncdoctor report --db FILE [--format text|json|markdown|html|csv] [--output FILE] [--fail-on SEVERITY] [--redact]",
+       "  syncdoctor report --db case.db --format json\n"
+       "  syncdoctor report --db case.db --format markdown --redact --redact-key \"$CASE_KEY\"",
        ReportOptions, RunReport},
       {"query", "run SQL over the index (schema: docs/index-schema.md)",
        "syncdoctor query --db FILE \"SQL\" [--format table|json|csv]",
        "  syncdoctor query --db case.db \"SELECT error_code, count(*) FROM events GROUP BY 1\"",
        QueryOptions, RunQuery},
       {"search", "full-text search over event messages",
-       "syncdoctor search --db FILE \"TEXT\" [--limit N]",
+       "syncdoctor search --db FILE \"TEXT\" [--limit N] [--format table|json|csv] [--redact]",
        "  syncdoctor search --db case.db AADSTS50034\n"
        "  syncdoctor search --db case.db '\"web socket\" AND failed'",
        SearchOptions, RunSearch},
+      {"timeline", "everything the logs say about one object or one cycle, across all sources, by time",
+       "syncdoctor timeline --db FILE OBJECT | --cycle ID [--format table|json|csv] [--limit N] [--redact]",
+       "  syncdoctor timeline --db case.db alicia.brooks@contoso.com\n"
+       "  syncdoctor timeline --db case.db 'Alicia Brooks' --format csv --output alicia.csv\n"
+       "  syncdoctor timeline --db case.db --cycle 5d3c1f0e-8a2b-4c6d-9e7f-0a1b2c3d4e5f",
+       TimelineOptions, RunTimeline},
       {"explain", "what a code means and what fixes it (offline): AADSTS, error codes, quarantine reasons",
        "syncdoctor explain CODE [--format text|json] [--limit N] [--signatures DIR]",
        "  syncdoctor explain 50034\n"
@@ -47,6 +56,11 @@ const std::vector<Command>& Commands() {
        "  syncdoctor signatures test --signatures ./my-signatures\n"
        "  syncdoctor signatures lint --signatures ./my-signatures",
        SignaturesOptions, RunSignatures},
+      {"completion", "print the bash completion script",
+       "syncdoctor completion bash",
+       "  source <(syncdoctor completion bash)\n"
+       "  syncdoctor completion bash > /etc/bash_completion.d/syncdoctor",
+       CompletionOptions, RunCompletion},
   };
   return commands;
 }
@@ -67,6 +81,12 @@ bool WriteOutput(const po::variables_map& vm, const std::string& text) {
   std::cout << text;
   std::cout.flush();
   return true;
+}
+
+std::string RedactKey(const po::variables_map& vm) {
+  if (vm.count("redact-key")) return vm["redact-key"].as<std::string>();
+  const char* env = std::getenv("SYNCDOCTOR_REDACT_KEY");
+  return env ? env : "";
 }
 
 namespace {
@@ -119,6 +139,10 @@ int RunCli(int argc, char** argv) {
   std::string name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     PrintUsage(std::cout);
+    return kExitOk;
+  }
+  if (name == "--generate-man") {  // used by the build to write syncdoctor.1
+    WriteManPage(std::cout);
     return kExitOk;
   }
   if (name == "--version" || name == "-V" || name == "version") {

@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ void PrintWarning(const std::string& message);
 // Writes `text` to --output FILE, or stdout. False (with an error printed) when it cannot.
 bool WriteOutput(const boost::program_options::variables_map& vm, const std::string& text);
 
+// The key of --redact: --redact-key, else $SYNCDOCTOR_REDACT_KEY, else "" (a random key per run).
+std::string RedactKey(const boost::program_options::variables_map& vm);
+
 // The closest command name within edit distance 2, or "".
 std::string SuggestCommand(const std::string& name);
 
@@ -53,8 +57,15 @@ void QueryOptions(boost::program_options::options_description* d);
 int RunQuery(const boost::program_options::variables_map& vm);
 void SearchOptions(boost::program_options::options_description* d);
 int RunSearch(const boost::program_options::variables_map& vm);
+void TimelineOptions(boost::program_options::options_description* d);
+int RunTimeline(const boost::program_options::variables_map& vm);
 void ExplainOptions(boost::program_options::options_description* d);
 int RunExplain(const boost::program_options::variables_map& vm);
+void CompletionOptions(boost::program_options::options_description* d);
+int RunCompletion(const boost::program_options::variables_map& vm);
+// The man page (roff) and the bash completion script, generated from the command table.
+void WriteManPage(std::ostream& out);
+void WriteBashCompletion(std::ostream& out);
 void SignaturesOptions(boost::program_options::options_description* d);
 int RunSignatures(const boost::program_options::variables_map& vm);
 

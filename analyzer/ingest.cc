@@ -47,8 +47,8 @@ std::string DescribeUnclaimed(std::string_view text_head) {
 
 class IngestSink : public EventSink {
  public:
-  IngestSink(Index* index, const Matcher& matcher, SourceRow* row)
-      : index_(index), matcher_(matcher), row_(row) {}
+  IngestSink(Index* index, const Matcher& matcher, SourceRow* row, IngestProgress* progress)
+      : index_(index), matcher_(matcher), row_(row), progress_(progress) {}
 
   bool OnEvent(const Event& e) override {
     if (!status_.ok()) return false;
@@ -68,6 +68,9 @@ class IngestSink : public EventSink {
       return true;
     }
     ++row_->events;
+    if (progress_ != nullptr && (++progress_->events & 4095) == 0 && progress_->report) {
+      progress_->report(*progress_);
+    }
     if (e.time_ms != 0) {
       if (row_->first_time == 0 || e.time_ms < row_->first_time) row_->first_time = e.time_ms;
       if (e.time_ms > row_->last_time) row_->last_time = e.time_ms;
@@ -111,6 +114,7 @@ class IngestSink : public EventSink {
   Index* index_;
   const Matcher& matcher_;
   SourceRow* row_;
+  IngestProgress* progress_;
   Status status_;
   Matcher::Scratch scratch_;
   std::vector<int> hits_;
@@ -212,7 +216,8 @@ class Ingester : public BundleVisitor {
       (void)index_->Rollback();
       return;
     }
-    IngestSink sink(index_, matcher_, &row);
+    if (opt_.progress != nullptr) opt_.progress->current = row.path;
+    IngestSink sink(index_, matcher_, &row, opt_.progress);
     PrefixedByteStream replay(head, &hashing);
     DecodingStream decoded(&replay, enc);
     ByteStream* input = binary ? static_cast<ByteStream*>(&replay) : &decoded;
@@ -231,6 +236,7 @@ class Ingester : public BundleVisitor {
     if (sink.extra_warnings() > 0) {
       row.warnings.push_back("... and " + std::to_string(sink.extra_warnings()) + " more warnings");
     }
+    if (row.size < 0) row.size = static_cast<int64_t>(hashing.bytes());  // an archive entry
     if (file.sha256.empty()) {
       row.sha256 = hashing.HexDigest();
       // Inside an archive the content is known only now: the same file seen before is a no-op.
@@ -499,6 +505,11 @@ class Ingester : public BundleVisitor {
   }
 
   void Count(const SourceRow& row) {
+    if (opt_.progress != nullptr) {
+      ++opt_.progress->files;
+      opt_.progress->bytes += row.size > 0 ? static_cast<uint64_t>(row.size) : 0;
+      if (opt_.progress->report) opt_.progress->report(*opt_.progress);
+    }
     if (row.status == "skipped") {
       ++stats_->skipped;
       if (stats_->skip_reasons.size() < 50) stats_->skip_reasons.push_back(row.path + ": " + row.reason);

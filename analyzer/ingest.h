@@ -4,6 +4,7 @@
 #ifndef SYNCDOCTOR_ANALYZER_INGEST_H_
 #define SYNCDOCTOR_ANALYZER_INGEST_H_
 
+#include <functional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -15,11 +16,22 @@
 
 namespace syncdoctor {
 
+// Counters of a running ingest, for a progress line; `report` is called after each file and every
+// few thousand events within a file (the caller throttles what it prints).
+struct IngestProgress {
+  int64_t files = 0;       // files finished
+  uint64_t bytes = 0;      // their sizes
+  int64_t events = 0;      // events stored so far
+  std::string current;     // the file being read
+  std::function<void(const IngestProgress&)> report;
+};
+
 struct IngestOptions {
   std::string input_format;          // overrides detection for every file when not empty
   BundleLimits limits;
   std::set<std::string> exclude;     // absolute paths to leave out (the index itself)
   std::ostream* explain = nullptr;   // --explain-detect: why each file got its format
+  IngestProgress* progress = nullptr;
 };
 
 struct IngestStats {

@@ -1,6 +1,8 @@
 // analyze, ingest and report: the commands that build an index and print what it shows.
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -8,6 +10,7 @@
 #include "analyzer/cli.h"
 #include "analyzer/findings.h"
 #include "analyzer/ingest.h"
+#include "analyzer/report/redact.h"
 #include "analyzer/report/reports.h"
 #include "parsers/registry.h"
 
@@ -19,12 +22,15 @@ namespace {
 
 void CommonReportOptions(po::options_description* d) {
   d->add_options()
-      ("format", po::value<std::string>()->default_value("text"), "report format: text, json, markdown or csv")
+      ("format", po::value<std::string>()->default_value("text"), "report format: text, json, markdown, html or csv")
       ("output,o", po::value<std::string>(), "write the report to FILE instead of stdout")
       ("fail-on", po::value<std::string>(), "exit 1 when a finding has this severity or worse "
                                             "(critical, high, medium, low, info)")
       ("signatures", po::value<std::string>(), "also load the signature files of DIR (same id replaces)")
       ("no-color", "no colours in the text report (NO_COLOR is honoured too)")
+      ("redact", "replace UPNs, e-mail addresses, names, domains, IPs and ids with stable pseudonyms")
+      ("redact-key", po::value<std::string>(), "key for --redact: the same key gives the same pseudonyms in "
+                                               "every run (default: SYNCDOCTOR_REDACT_KEY, else a random key)")
       ("quiet,q", "no progress or summary on stderr");
 }
 
@@ -38,6 +44,7 @@ void CommonIngestOptions(po::options_description* d) {
        "stop unpacking a bundle's archives past N MB in all")
       ("max-ratio", po::value<uint64_t>()->default_value(1000),
        "stop an archive that unpacks to more than N times its size (zip bombs)")
+      ("no-progress", "no progress line on stderr (it is shown only on a terminal anyway)")
       ("args", po::value<std::vector<std::string>>(), "PATH...: folders, files or archives");
 }
 
@@ -56,8 +63,12 @@ bool LoadMatcher(const po::variables_map& vm, std::vector<Signature>* sigs,
 
 bool CheckReportOptions(const po::variables_map& vm, Severity* fail_on, bool* has_fail_on) {
   std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "json" && format != "markdown" && format != "csv") {
-    PrintError("--format '" + format + "' is not one this version writes (text, json, markdown, csv)");
+  if (format != "text" && format != "json" && format != "markdown" && format != "csv" && format != "html") {
+    PrintError("--format '" + format + "' is not one this version writes (text, json, markdown, html, csv)");
+    return false;
+  }
+  if (vm.count("redact-key") && !vm.count("redact")) {
+    PrintError("--redact-key needs --redact");
     return false;
   }
   *has_fail_on = vm.count("fail-on") > 0;
@@ -90,6 +101,54 @@ bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index, bool crea
   return true;
 }
 
+// The progress line of a long ingest: files, MB and events/s on one line of stderr, redrawn at
+// most four times a second, and only when stderr is a terminal (never in logs or pipes).
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {
+    // SYNCDOCTOR_PROGRESS_DELAY_MS changes the quiet first second (tests set it to 0).
+    const char* d = std::getenv("SYNCDOCTOR_PROGRESS_DELAY_MS");
+    if (d != nullptr && *d != '\0') delay_ = std::chrono::milliseconds(std::atoi(d));
+  }
+  ~ProgressLine() { Clear(); }
+
+  void Attach(IngestOptions* opt) {
+    if (!enabled_) return;
+    progress_.report = [this](const IngestProgress& p) { Draw(p); };
+    opt->progress = &progress_;
+  }
+
+  void Clear() {
+    if (drawn_) std::cerr << "\r\x1b[K" << std::flush;
+    drawn_ = false;
+  }
+
+ private:
+  void Draw(const IngestProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    if (drawn_ && now - last_ < std::chrono::milliseconds(250)) return;
+    // Nothing for the first second: a quick run stays quiet.
+    if (now - start_ < delay_) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "syncdoctor: %lld files, %.1f MB, %lld events (%.0f events/s)  ",
+                  static_cast<long long>(p.files), static_cast<double>(p.bytes) / 1e6,
+                  static_cast<long long>(p.events), static_cast<double>(p.events) / secs);
+    // The file name is customer text: neutralised, and cut to keep the line on one row.
+    std::string name = TerminalSafe(p.current);
+    if (name.size() > 60) name = "..." + name.substr(name.size() - 57);
+    std::cerr << "\r\x1b[K" << buf << name << std::flush;
+    drawn_ = true;
+  }
+
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::milliseconds delay_{1000};
+  std::chrono::steady_clock::time_point start_, last_;
+  IngestProgress progress_;
+};
+
 // Ingests every PATH; returns kExitOk, kExitNoInput or kExitUsage (index error).
 int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index,
            const Matcher& matcher) {
@@ -119,10 +178,13 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
     return kExitUsage;
   }
   bool quiet = vm.count("quiet") > 0;
+  ProgressLine progress(!quiet && isatty(STDERR_FILENO) && vm.count("no-progress") == 0);
+  progress.Attach(&opt);
   bool any_readable = false;
   for (const auto& path : vm["args"].as<std::vector<std::string>>()) {
     IngestStats stats;
     s = IngestPath(path, opt, index, matcher, &stats);
+    progress.Clear();
     if (s.code() == Status::Code::kNotFound) {
       PrintError(s.message());
       continue;
@@ -159,13 +221,20 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   Status s = RefreshFindings(index, matcher);
   Report report;
   if (s.ok()) s = BuildReport(index, matcher.signatures(), &report);
+  if (s.ok() && vm.count("redact")) {
+    Redactor redactor(RedactKey(vm));
+    s = redactor.LearnNames(index);
+    if (s.ok()) RedactReport(&report, &redactor);
+  }
   if (!s.ok()) {
     PrintError(s.message());
     return kExitUsage;
   }
   std::string format = vm["format"].as<std::string>();
   std::string text;
-  if (format == "json") {
+  if (format == "html") {
+    text = RenderHtmlReport(report);
+  } else if (format == "json") {
     text = RenderJsonReport(report);
   } else if (format == "markdown") {
     text = RenderMarkdownReport(report);

@@ -5,6 +5,8 @@
 #include "analyzer/cli.h"
 #include "analyzer/index.h"
 #include "analyzer/report/json_writer.h"
+#include "analyzer/report/redact.h"
+#include "analyzer/report/report_model.h"
 #include "analyzer/report/reports.h"
 #include "parsers/timestamp.h"
 
@@ -32,8 +34,10 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
   return s.ok();
 }
 
-// Renders rows of a prepared statement as table, json or csv.
-int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm) {
+// Renders rows of a prepared statement as table, json or csv; with a redactor, every text cell
+// goes through it first.
+int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm,
+               Redactor* redactor = nullptr, size_t cut = 0) {
   int n = st->columns();
   std::vector<std::string> names;
   for (int i = 0; i < n; ++i) names.push_back(sqlite3_column_name(st->get(), i));
@@ -47,6 +51,9 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm)
     for (int i = 0; i < n; ++i) {
       t.push_back(sqlite3_column_type(st->get(), i));
       r.emplace_back(st->Text(i));
+      if (redactor != nullptr && t.back() == SQLITE_TEXT) r.back() = redactor->Apply(r.back());
+      // Cut after redaction, so that no half of an address or id escapes it.
+      if (cut > 0 && t.back() == SQLITE_TEXT && r.back().size() > cut) r.back() = Excerpt(r.back(), cut);
     }
     rows.push_back(std::move(r));
     types.push_back(std::move(t));
@@ -166,12 +173,119 @@ int RunQuery(const po::variables_map& vm) {
   return RenderRows(&st, format, vm);
 }
 
+namespace {
+
+void RedactOptions(po::options_description* d) {
+  d->add_options()("redact", "replace UPNs, names, domains, IPs and ids with stable pseudonyms")
+      ("redact-key", po::value<std::string>(), "key for --redact (default: SYNCDOCTOR_REDACT_KEY, else random)");
+}
+
+// The redactor of --redact, taught the names in the index; null without --redact.
+bool MakeRedactor(const po::variables_map& vm, Index* index, std::unique_ptr<Redactor>* out) {
+  if (vm.count("redact-key") && !vm.count("redact")) {
+    PrintError("--redact-key needs --redact");
+    return false;
+  }
+  if (!vm.count("redact")) return true;
+  *out = std::make_unique<Redactor>(RedactKey(vm));
+  Status s = (*out)->LearnNames(index);
+  if (!s.ok()) PrintError(s.message());
+  return s.ok();
+}
+
+// "alice@contoso.com" as an FTS5 phrase: the tokens in that order.
+std::string FtsPhrase(const std::string& text) {
+  std::string p = "\"";
+  for (char c : text) p += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return p + "\"";
+}
+
+}  // namespace
+
 void SearchOptions(po::options_description* d) {
   d->add_options()("db", po::value<std::string>(), "the index file (required)")
       ("limit", po::value<int>()->default_value(50), "at most N results, oldest first")
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv")
       ("output,o", po::value<std::string>(), "write to FILE instead of stdout")
       ("args", po::value<std::vector<std::string>>(), "FTS5 query text");
+  RedactOptions(d);
+}
+
+void TimelineOptions(po::options_description* d) {
+  d->add_options()("db", po::value<std::string>(), "the index file (required)")
+      ("cycle", po::value<std::string>(), "follow one cycle, change or correlation id instead of an object")
+      ("limit", po::value<int>()->default_value(500), "at most N events, oldest first")
+      ("format", po::value<std::string>()->default_value("table"), "table, json or csv")
+      ("output,o", po::value<std::string>(), "write to FILE instead of stdout")
+      ("args", po::value<std::vector<std::string>>(), "OBJECT: a UPN, display name or object id");
+  RedactOptions(d);
+}
+
+int RunTimeline(const po::variables_map& vm) {
+  const bool by_cycle = vm.count("cycle") > 0;
+  std::vector<std::string> args;
+  if (vm.count("args")) args = vm["args"].as<std::vector<std::string>>();
+  if (by_cycle == (args.size() == 1) || args.size() > 1) {
+    PrintError("timeline needs one OBJECT (a UPN, display name or object id) or --cycle ID, not both");
+    return kExitUsage;
+  }
+  std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    PrintError("--format '" + format + "' is not table, json or csv");
+    return kExitUsage;
+  }
+  const std::string what = by_cycle ? vm["cycle"].as<std::string>() : args[0];
+  if (what.empty()) {
+    PrintError("timeline: the object or cycle id is empty");
+    return kExitUsage;
+  }
+  std::unique_ptr<Index> index;
+  if (!OpenExisting(vm, &index)) return kExitUsage;
+  std::unique_ptr<Redactor> redactor;
+  if (!MakeRedactor(vm, index.get(), &redactor)) return kExitUsage;
+  // Events that name the object: its identity and id fields (exact, any case; "a; b" lists of
+  // identities too), target resources, modified properties, step details (which carry the
+  // ReportableIdentifier, often the UPN), and any message through the full-text index, so that
+  // agent traces and event logs join the story. Then every event about the object ids those
+  // events carry: a UPN finds the object, and the object finds the records that name it by id.
+  const std::string object_seed =
+      "SELECT id FROM events WHERE lower(?1) IN (lower(source_identity), lower(target_identity), "
+      "lower(source_object_id), lower(target_object_id), lower(actor), lower(record_id)) "
+      "OR '; ' || lower(target_identity) || ';' LIKE '%; ' || lower(?1) || ';%' "
+      "UNION SELECT event_id FROM target_resources WHERE lower(?1) IN "
+      "(lower(object_id), lower(display_name), lower(user_principal_name)) "
+      "UNION SELECT event_id FROM modified_properties WHERE lower(?1) IN (lower(old_value), lower(new_value)) "
+      "UNION SELECT event_id FROM additional_details WHERE lower(value) = lower(?1) "
+      "UNION SELECT event_id FROM provisioning_steps WHERE instr(lower(details), lower(?1)) > 0 "
+      "UNION SELECT rowid FROM events_fts WHERE events_fts MATCH ?2";
+  const std::string cycle_seed =
+      "SELECT id FROM events WHERE lower(?1) IN (lower(cycle_id), lower(change_id), lower(correlation_id)) "
+      "UNION SELECT rowid FROM events_fts WHERE events_fts MATCH ?2";
+  const std::string hits =
+      by_cycle ? "WITH hits(id) AS (" + cycle_seed + ") "
+               : "WITH seed(id) AS (" + object_seed + "), "
+                 "oids(oid) AS (SELECT lower(source_object_id) FROM events WHERE id IN seed AND source_object_id <> '' "
+                 "UNION SELECT lower(target_object_id) FROM events WHERE id IN seed AND target_object_id <> ''), "
+                 "hits(id) AS (SELECT id FROM seed UNION SELECT id FROM events WHERE "
+                 "lower(source_object_id) IN oids OR lower(target_object_id) IN oids) ";
+  const std::string sql = hits +
+      "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.time / 1000.0, 'unixepoch') || "
+      "CASE WHEN e.time_inferred THEN '~' ELSE '' END AS time, "
+      "e.kind, s.path || ':' || e.line AS location, coalesce(e.level, '') AS level, "
+      "coalesce(e.activity, '') AS activity, coalesce(e.error_code, '') AS error_code, "
+      "replace(e.message, char(10), ' ') AS message "
+      "FROM events e JOIN sources s ON s.id = e.source_id WHERE e.id IN hits "
+      "ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?3";
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(), sql, &st);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  st.Bind(1, what);
+  st.Bind(2, FtsPhrase(what));
+  st.Bind(3, static_cast<int64_t>(vm["limit"].as<int>()));
+  return RenderRows(&st, format, vm, redactor.get(), 200);
 }
 
 int RunSearch(const po::variables_map& vm) {
@@ -183,12 +297,14 @@ int RunSearch(const po::variables_map& vm) {
   for (const auto& a : vm["args"].as<std::vector<std::string>>()) q += (q.empty() ? "" : " ") + a;
   std::unique_ptr<Index> index;
   if (!OpenExisting(vm, &index)) return kExitUsage;
+  std::unique_ptr<Redactor> redactor;
+  if (!MakeRedactor(vm, index.get(), &redactor)) return kExitUsage;
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
       "SELECT s.path || ':' || e.line AS location, "
       "coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', e.time / 1000, 'unixepoch'), '') AS time, "
       "e.kind, coalesce(e.error_code, '') AS error_code, "
-      "substr(replace(e.message, char(10), ' '), 1, 160) AS message "
+      "replace(e.message, char(10), ' ') AS message "
       "FROM events_fts f JOIN events e ON e.id = f.rowid JOIN sources s ON s.id = e.source_id "
       "WHERE events_fts MATCH ?1 ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?2",
       &st);
@@ -208,9 +324,7 @@ int RunSearch(const po::variables_map& vm) {
   // Text that is no valid FTS5 query (AADSTS-50034, a path with dots) is searched as a phrase.
   std::string effective = q;
   if (!works(q)) {
-    effective = "\"";
-    for (char c : q) effective += (c == '"') ? std::string("\"\"") : std::string(1, c);
-    effective += "\"";
+    effective = FtsPhrase(q);
     if (!works(effective)) {
       PrintError("search: '" + q + "' is not a query the full-text index understands");
       return kExitUsage;
@@ -218,7 +332,7 @@ int RunSearch(const po::variables_map& vm) {
   }
   st.Bind(1, effective);
   st.Bind(2, limit);
-  return RenderRows(&st, vm["format"].as<std::string>(), vm);
+  return RenderRows(&st, vm["format"].as<std::string>(), vm, redactor.get(), 160);
 }
 
 }  // namespace syncdoctor

@@ -129,6 +129,38 @@ std::string RenderJsonReport(const Report& r) {
     w.EndObject();
   }
   w.EndArray();
+
+  w.Key("coverage");
+  w.BeginObject();
+  w.Key("spans");
+  w.BeginArray();
+  for (const auto& k : r.spans) {
+    w.BeginObject();
+    w.Member("kind", k.kind);
+    w.Member("files", k.files);
+    TimeMember(&w, "first_time", k.first_time);
+    TimeMember(&w, "last_time", k.last_time);
+    w.EndObject();
+  }
+  w.EndArray();
+  StringArray(&w, "gaps", r.coverage_gaps);
+  w.EndObject();
+
+  w.Key("timeline");
+  w.BeginObject();
+  w.Member("bucket_seconds", r.bucket_ms / 1000);
+  w.Key("buckets");
+  w.BeginArray();
+  for (const auto& b : r.timeline) {
+    w.BeginObject();
+    TimeMember(&w, "start", b.start);
+    w.Member("events", b.events);
+    w.Member("failures", b.failures);
+    w.Member("flagged", b.flagged);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
   w.EndObject();
   out.push_back('\n');
   return out;

@@ -8,7 +8,18 @@
 namespace syncdoctor {
 
 std::string CsvField(std::string_view v) {
-  std::string s = SanitizeUtf8(v);
+  // Control characters (ESC sequences above all) are neutralised line by line; line breaks stay,
+  // inside quotes, since a multi-line cell is legal CSV.
+  std::string s;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t nl = v.find('\n', start);
+    if (nl == std::string_view::npos) nl = v.size();
+    if (start > 0) s += '\n';
+    std::string piece = TerminalSafe(v.substr(start, nl - start));
+    s += piece;
+    start = nl + 1;
+  }
   if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
     s.insert(0, "'");
   }
@@ -103,6 +114,14 @@ std::string RenderMarkdownReport(const Report& r) {
          std::to_string(in.duplicates) + " | " + (in.first_time ? FormatTimestamp(in.first_time) : "") +
          " | " + (in.last_time ? FormatTimestamp(in.last_time) : "") + " | " + MarkdownEscape(in.reason) + " |\n";
   }
+  if (!r.spans.empty()) {
+    o += "\n| Source kind | Files | From | To |\n|---|---|---|---|\n";
+    for (const auto& k : r.spans) {
+      o += "| " + k.kind + " | " + std::to_string(k.files) + " | " + FormatTimestamp(k.first_time) + " | " +
+           FormatTimestamp(k.last_time) + " |\n";
+    }
+  }
+  for (const auto& g : r.coverage_gaps) o += "\n- Gap: " + MarkdownEscape(g) + "\n";
   return o;
 }
 
@@ -112,14 +131,15 @@ std::string RenderCsvReport(const Report& r) {
     std::string fix, evidence, related;
     for (size_t i = 0; i < f.fix.size(); ++i) fix += (i ? " " : "") + std::to_string(i + 1) + ". " + f.fix[i];
     for (const auto& ev : f.evidence) {
-      evidence += (evidence.empty() ? "" : "\n") + ev.path + ":" + std::to_string(ev.line) + " " +
-                  (ev.time ? FormatTimestamp(ev.time) + " " : "") + ev.excerpt;
+      // One line per evidence item; control characters go within a line, not between them.
+      evidence += (evidence.empty() ? "" : "\n") + TerminalSafe(ev.path + ":" + std::to_string(ev.line) + " " +
+                  (ev.time ? FormatTimestamp(ev.time) + " " : "") + ev.excerpt);
     }
     for (const auto& x : f.related) related += (related.empty() ? "" : " ") + x;
     o += CsvField(SeverityName(f.severity)) + "," + CsvField(f.signature) + "," + CsvField(f.title) + "," +
          std::to_string(f.count) + "," + CsvField(f.first_time ? FormatTimestamp(f.first_time) : "") + "," +
          CsvField(f.last_time ? FormatTimestamp(f.last_time) : "") + "," + CsvField(f.scope) + "," +
-         CsvField(f.cause) + "," + CsvField(fix) + "," + CsvField(TerminalSafe(evidence)) + "," +
+         CsvField(f.cause) + "," + CsvField(fix) + "," + CsvField(evidence) + "," +
          CsvField(related) + "\n";
   }
   return o;

@@ -522,6 +522,96 @@ std::string GeneratedAt() {
   return t.substr(0, 19) + "Z";
 }
 
+namespace {
+
+// Events, failures and flagged events per bucket; empty buckets are kept, since a gap in the
+// logs is something to see.
+Status LoadTimeline(Index* index, Report* r) {
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(), "SELECT min(time), max(time) FROM events WHERE time IS NOT NULL", &st);
+  bool row = false;
+  if (s.ok()) s = st.Step(&row);
+  if (!s.ok()) return s;
+  if (!row || st.IsNull(0)) return Status::Ok();
+  const int64_t lo = st.Int(0), hi = st.Int(1);
+  constexpr int64_t kHour = 3600 * 1000;
+  int64_t width = kHour;
+  // At most ~400 buckets: an hour each up to 16 days, then whole multiples of a day.
+  if ((hi - lo) / width > 400) {
+    int64_t days = (hi - lo) / (24 * kHour * 400) + 1;
+    width = days * 24 * kHour;
+  }
+  r->bucket_ms = width;
+  const int64_t first = lo - (lo % width + width) % width;
+  const size_t n = static_cast<size_t>((hi - first) / width + 1);
+  r->timeline.resize(n);
+  for (size_t i = 0; i < n; ++i) r->timeline[i].start = first + static_cast<int64_t>(i) * width;
+  st = Stmt();
+  s = Stmt::Prepare(index->db(),
+      "SELECT (e.time - ?1) / ?2, count(*), "
+      "sum(e.level IN ('Failure', 'Error', 'Critical', 'Quarantine', 'failure', 'error')), "
+      "count(m.event_id) FROM events e "
+      "LEFT JOIN (SELECT DISTINCT event_id FROM matches) m ON m.event_id = e.id "
+      "WHERE e.time IS NOT NULL GROUP BY 1", &st);
+  if (!s.ok()) return s;
+  st.Bind(1, first);
+  st.Bind(2, width);
+  while ((s = st.Step(&row)).ok() && row) {
+    int64_t i = st.Int(0);
+    if (i < 0 || static_cast<size_t>(i) >= n) continue;
+    TimeBucket& b = r->timeline[static_cast<size_t>(i)];
+    b.events = st.Int(1);
+    b.failures = st.Int(2);
+    b.flagged = st.Int(3);
+  }
+  return s;
+}
+
+std::string KindLabel(const std::string& kind) {
+  if (kind == "provisioning") return "provisioning logs";
+  if (kind == "audit") return "audit logs";
+  if (kind == "trace") return "agent traces";
+  if (kind == "evtx") return "event logs";
+  if (kind == "job") return "job status";
+  return kind;
+}
+
+// Which kind of source covers which time, and the windows some kinds do not cover: "no agent
+// traces after 09:14" is why a failure at 11:00 has no agent-side evidence.
+void BuildSpans(Report* r) {
+  std::map<std::string, KindSpan> spans;
+  for (const auto& in : r->inputs) {
+    if (in.kind == "bundle" || in.first_time == 0) continue;
+    KindSpan& k = spans[in.kind];
+    k.kind = in.kind;
+    ++k.files;
+    k.first_time = k.first_time == 0 ? in.first_time : std::min(k.first_time, in.first_time);
+    k.last_time = std::max(k.last_time, in.last_time);
+  }
+  int64_t lo = 0, hi = 0;
+  for (const auto& [kind, k] : spans) {
+    // A job status file is a snapshot: its times do not make a window of logs.
+    if (kind == "job") continue;
+    lo = lo == 0 ? k.first_time : std::min(lo, k.first_time);
+    hi = std::max(hi, k.last_time);
+    r->spans.push_back(k);
+  }
+  if (r->spans.size() < 2) return;
+  constexpr int64_t kSlack = 3600 * 1000;  // an hour either way is the same window
+  for (const auto& k : r->spans) {
+    if (k.first_time > lo + kSlack) {
+      r->coverage_gaps.push_back("no " + KindLabel(k.kind) + " before " + FormatTimestamp(k.first_time) +
+                                 " (the other sources start at " + FormatTimestamp(lo) + ")");
+    }
+    if (k.last_time + kSlack < hi) {
+      r->coverage_gaps.push_back("no " + KindLabel(k.kind) + " after " + FormatTimestamp(k.last_time) +
+                                 " (the other sources go on to " + FormatTimestamp(hi) + ")");
+    }
+  }
+}
+
+}  // namespace
+
 Status BuildReport(Index* index, const std::vector<Signature>& signatures, Report* r) {
   r->version = SYNCDOCTOR_VERSION;
   r->generated_at = GeneratedAt();
@@ -668,7 +758,8 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   s = FindSilences(index, *r, &silences);
   if (!s.ok()) return s;
   BuildDiagnosis(signatures, jobs, std::move(silences), r);
-  return Status::Ok();
+  BuildSpans(r);
+  return LoadTimeline(index, r);
 }
 
 }  // namespace syncdoctor

@@ -47,6 +47,20 @@ struct DiagnosisEntry {
   std::vector<std::string> findings;
 };
 
+// Events per time bucket (an hour unless the bundle spans weeks), for the HTML timeline.
+struct TimeBucket {
+  int64_t start = 0;     // ms since the epoch
+  int64_t events = 0;
+  int64_t failures = 0;  // level Failure, Error, Critical or Quarantine
+  int64_t flagged = 0;   // events a signature matched
+};
+
+// The time a kind of source covers ("provisioning", "trace", ...), from its files' spans.
+struct KindSpan {
+  std::string kind;
+  int64_t files = 0, first_time = 0, last_time = 0;
+};
+
 struct Report {
   std::string version, generated_at;
   std::vector<InputInfo> inputs;
@@ -56,6 +70,10 @@ struct Report {
   std::vector<UnknownCode> unknown_codes;
   std::vector<DiagnosisEntry> diagnosis;
   int64_t newest_time = 0;                     // "now" of the bundle
+  int64_t bucket_ms = 0;                       // width of a timeline bucket
+  std::vector<TimeBucket> timeline;            // every bucket from the first to the last event
+  std::vector<KindSpan> spans;                 // by kind name
+  std::vector<std::string> coverage_gaps;      // time windows the sources do not share
 };
 
 // Builds the report from an index whose findings are up to date (RefreshFindings).

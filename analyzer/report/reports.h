@@ -21,6 +21,13 @@ std::string RenderTextReport(const Report& report, const TextOptions& options);
 // codes and coverage. Log text is escaped so that it cannot turn into markup or HTML.
 std::string RenderMarkdownReport(const Report& report);
 
+// One self-contained HTML page: diagnosis, an inline-SVG timeline, findings with expandable
+// evidence, unknown codes and coverage. No script; a Content-Security-Policy forbids any load.
+std::string RenderHtmlReport(const Report& report);
+
+// Log text made safe inside HTML text and attribute values (control characters neutralised too).
+std::string HtmlEscape(std::string_view text);
+
 // One row per finding: a spreadsheet-safe CSV (cells that would run as formulas are neutralised).
 std::string RenderCsvReport(const Report& report);
 

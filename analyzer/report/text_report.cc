@@ -129,6 +129,11 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
     if (in.status != "parsed" && !in.reason.empty()) line("      " + TerminalSafe(in.reason));
     for (const auto& w : in.warnings) line("      warning: " + TerminalSafe(w));
   }
+  for (const auto& k : r.spans) {
+    line("  " + k.kind + ": " + Plural(k.files, "file") + ", " + FormatTimestamp(k.first_time) + " .. " +
+         FormatTimestamp(k.last_time));
+  }
+  for (const auto& g : r.coverage_gaps) line("  " + st.Wrap("33", "gap") + ": " + TerminalSafe(g));
   std::string tally;
   for (const auto& [status, n] : by_status) tally += (tally.empty() ? "" : ", ") + std::to_string(n) + " " + status;
   line("  " + tally + "; " + std::to_string(r.unparsed) + " unparsed records kept in the index");

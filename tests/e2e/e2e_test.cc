@@ -839,7 +839,8 @@ TEST_CASE("reports: markup, spreadsheet formulas and terminal escapes in log tex
   RunResult json = Run("analyze '" + dir + "' --format json");
   RunResult md = Run("analyze '" + dir + "' --format markdown");
   RunResult csv = Run("analyze '" + dir + "' --format csv");
-  for (const RunResult* r : {&text, &json, &md, &csv}) {
+  RunResult html = Run("analyze '" + dir + "' --format html");
+  for (const RunResult* r : {&text, &json, &md, &csv, &html}) {
     REQUIRE(r->exit_code == 0);
     CHECK(r->out.find('\x1b') == std::string::npos);  // no escape sequence reaches the output
     CHECK(r->out.find('\x07') == std::string::npos);
@@ -849,6 +850,12 @@ TEST_CASE("reports: markup, spreadsheet formulas and terminal escapes in log tex
   CHECK(json.out.find("\\u001b[31mred") != std::string::npos);
   CHECK(md.out.find("<script>") == std::string::npos);
   CHECK(md.out.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  // HTML: the tag is text, in the evidence and nowhere as markup; the page has no script at all.
+  CHECK(html.out.find("<script") == std::string::npos);
+  CHECK(html.out.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(html.out.find("=cmd|&#39; /C calc&#39;!A0") != std::string::npos);
+  // The file name reaches the page as text too (an attribute-breaking quote is an entity).
+  CHECK(html.out.find("'!A0.log") == std::string::npos);
   // In the CSV no cell starts with a formula character: the scope cell is prefixed with '.
   CHECK(csv.out.find(",'=cmd|' -C calc'!A0.log,") != std::string::npos);
   CHECK(csv.out.find(",=cmd") == std::string::npos);

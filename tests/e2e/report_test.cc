@@ -1,0 +1,334 @@
+// End-to-end tests of what a support engineer sees and shares: the HTML report as a browser
+// renders it, redaction, the timeline command, the progress line, and the generated man page
+// and bash completion.
+#include <regex>
+
+#include "tests/e2e/e2e_util.h"
+
+namespace e2e {
+namespace {
+
+int Shell(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string Chromium() {
+  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (access(p, X_OK) == 0) return p;
+  }
+  return "";
+}
+
+struct Rendered {
+  std::string dom;
+  std::set<std::string> urls;  // every URL the browser's network log names
+};
+
+// Opens `html` in headless Chromium, with a network log, and returns the DOM it produced.
+// Name resolution is switched off, so that nothing can leave the machine even by mistake.
+Rendered Render(const std::string& html_path, const TempDir& tmp, const std::string& tag) {
+  std::string chromium = Chromium();
+  REQUIRE_FALSE(chromium.empty());  // scripts/test installs Debian's chromium
+  std::string profile = tmp / ("profile-" + tag);
+  std::string netlog = tmp / ("net-" + tag + ".json");
+  std::string dom = tmp / ("dom-" + tag + ".html");
+  std::string cmd = "timeout 120 '" + chromium +
+                    "' --headless --no-sandbox --disable-gpu --disable-background-networking "
+                    "--disable-component-update --disable-sync --no-first-run --disable-default-apps "
+                    "--disable-extensions --host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir='" +
+                    profile + "' --log-net-log='" + netlog + "' --dump-dom 'file://" + html_path + "' >'" +
+                    dom + "' 2>/dev/null";
+  REQUIRE(Shell(cmd) == 0);
+  Rendered r;
+  r.dom = ReadFile(dom);
+  std::string log = ReadFile(netlog);
+  REQUIRE_FALSE(log.empty());
+  static const std::regex url_re(R"re("url":"([^"]+)")re");
+  for (std::sregex_iterator it(log.begin(), log.end(), url_re), end; it != end; ++it) r.urls.insert((*it)[1]);
+  return r;
+}
+
+// Chromium's own background services (time, updates, accounts) show up in its network log even
+// with their switches off; they are the browser's, not the page's.
+bool IsBrowserService(const std::string& url) {
+  static const std::regex re(R"(^https?://([a-z0-9-]+\.)*(google\.com|googleapis\.com|gstatic\.com|gvt1\.com|googleusercontent\.com)(/|:|$))");
+  return std::regex_search(url, re);
+}
+
+}  // namespace
+
+TEST_CASE("html: the motivating sample renders in Chromium with the diagnosis and findings, loading nothing",
+          "[e2e][html]") {
+  TempDir tmp;
+  std::string html = tmp / "report.html";
+  RunResult r = Run("analyze '" + kMotivating + "' --format html --output '" + html + "'");
+  REQUIRE(r.exit_code == 0);
+  std::string page = ReadFile(html);
+
+  // The file itself: one document, a policy that forbids every load, and no way to load anything.
+  CHECK(page.find("Content-Security-Policy") != std::string::npos);
+  CHECK(page.find("default-src 'none'") != std::string::npos);
+  for (const char* banned : {"<script", "src=", "<link", "@import", "url(", "href=\"http", "<iframe", "<object"}) {
+    INFO(banned);
+    CHECK(page.find(banned) == std::string::npos);
+  }
+
+  Rendered dom = Render(html, tmp, "report");
+  // What the browser built: the diagnosis, each finding with its evidence, and the chart.
+  CHECK(dom.dom.find("<section id=\"diagnosis\">") != std::string::npos);
+  CHECK(dom.dom.find("Cloud Sync service account is missing (CredentialsInvalid AADSTS50034)") != std::string::npos);
+  CHECK(dom.dom.find("Repair-AADCloudSyncToolsAccount") != std::string::npos);
+  for (const char* sig : {"CS-QUARANTINE-CREDENTIALS-INVALID", "CS-SVCACCT-DELETED"}) {
+    INFO(sig);
+    CHECK(dom.dom.find("data-signature=\"" + std::string(sig) + "\"") != std::string::npos);
+  }
+  CHECK(dom.dom.find("<details class=\"evidence\">") != std::string::npos);
+  CHECK(dom.dom.find("provisioning-logs/page-001.json:") != std::string::npos);
+  CHECK(dom.dom.find("<svg id=\"timeline-chart\"") != std::string::npos);
+  CHECK(dom.dom.find("class=\"fail\"") != std::string::npos);  // the quarantine hours are red
+  CHECK(dom.dom.find("<table id=\"inputs\">") != std::string::npos);
+  CHECK(dom.dom.find("<script") == std::string::npos);
+  // No request but the page itself and the browser's own services.
+  for (const auto& url : dom.urls) {
+    INFO(url);
+    CHECK((url.rfind("file://", 0) == 0 || IsBrowserService(url)));
+  }
+
+  // The method can see a load: a page without the policy that has an image is caught...
+  std::string control = tmp / "control.html";
+  std::ofstream(control) << "<!DOCTYPE html><html><body><img src=\"http://syncdoctor-canary.invalid/a.png\"></body></html>";
+  Rendered ctl = Render(control, tmp, "control");
+  CHECK(ctl.urls.count("http://syncdoctor-canary.invalid/a.png") == 1);
+  // ...and our policy stops one even if markup ever slipped through the escaping.
+  std::string injected = tmp / "injected.html";
+  std::string bad = page;
+  bad.insert(bad.find("<main>") + 6, "<img src=\"http://syncdoctor-canary.invalid/b.png\">");
+  std::ofstream(injected) << bad;
+  Rendered inj = Render(injected, tmp, "injected");
+  CHECK(inj.urls.count("http://syncdoctor-canary.invalid/b.png") == 0);
+}
+
+TEST_CASE("html: the report shows coverage gaps and a timeline with one bucket per hour", "[e2e][html]") {
+  RunResult r = Run("analyze '" + kMotivating + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto timeline = rep.root["timeline"];
+  CHECK(int64_t(timeline["bucket_seconds"]) == 3600);
+  int64_t events = 0, failures = 0, buckets = 0;
+  for (auto b : timeline["buckets"].get_array()) {
+    events += int64_t(b["events"]);
+    failures += int64_t(b["failures"]);
+    ++buckets;
+  }
+  // Every timed event is in a bucket: the sample's events all carry a time.
+  CHECK(events == int64_t(rep.root["summary"]["events"]));
+  CHECK(failures >= 148);  // the failed provisioning records at least
+  CHECK(buckets >= 48);    // two days of logs, empty hours included
+  std::set<std::string> kinds;
+  for (auto s : rep.root["coverage"]["spans"].get_array()) kinds.insert(std::string(std::string_view(s["kind"])));
+  CHECK(kinds == std::set<std::string>{"audit", "provisioning", "trace"});
+}
+
+namespace {
+
+// Every UPN, e-mail address, domain, IP address and GUID in `text`.
+std::set<std::string> Sensitive(const std::string& text) {
+  std::set<std::string> out;
+  static const std::regex email(R"(([A-Za-z0-9._%+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+))");
+  static const std::regex guid(R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
+  static const std::regex ip(R"(\b(?:10|172|192|20)\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)");
+  for (std::sregex_iterator it(text.begin(), text.end(), email), end; it != end; ++it) {
+    out.insert((*it)[0]);
+    std::string domain = (*it)[2];
+    if (domain.find("microsoft") == std::string::npos) out.insert(domain);
+  }
+  for (const auto* re : {&guid, &ip}) {
+    for (std::sregex_iterator it(text.begin(), text.end(), *re), end; it != end; ++it) out.insert((*it)[0]);
+  }
+  return out;
+}
+
+std::vector<std::string> FindingIds(const Report& rep) {
+  std::vector<std::string> ids;
+  for (auto f : rep.root["findings"].get_array()) {
+    std::string id{std::string_view(f["signature"])};
+    for (auto x : f["related"].get_array()) id += " " + std::string(std::string_view(x));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("redact: no UPN, domain, IP or object id of the motivating sample survives, and the findings still link",
+          "[e2e][redact]") {
+  TempDir tmp;
+  std::string db = tmp / "case.db";
+  RunResult plain = Run("analyze '" + kMotivating + "' --db '" + db + "' --format json");
+  REQUIRE(plain.exit_code == 0);
+  // What must not leak: whatever the sample's plain files and the unredacted report carry.
+  std::string everything = plain.out;
+  for (const auto& e : fs::recursive_directory_iterator(kMotivating)) {
+    if (e.is_regular_file() && e.path().extension() == ".json") everything += ReadFile(e.path().string());
+  }
+  std::set<std::string> secrets = Sensitive(everything);
+  REQUIRE(secrets.count("contoso.com") == 1);
+  REQUIRE(secrets.count("jordan.lee@contoso.com") == 1);  // who deleted the account
+  REQUIRE(secrets.size() > 50);
+  // Names of identities too: display names the logs give for users and groups.
+  secrets.insert("Alicia Brooks");
+  secrets.insert("SSPR Enabled Users");
+
+  Report plain_rep(plain.out);
+  for (const char* format : {"json", "text", "markdown", "html", "csv"}) {
+    RunResult red = Run("report --db '" + db + "' --redact --redact-key case-123 --format " + format);
+    REQUIRE(red.exit_code == 0);
+    INFO(format);
+    for (const auto& s : secrets) {
+      INFO(s);
+      CHECK(red.out.find(s) == std::string::npos);
+    }
+    // Readable still: error codes, Microsoft's names and our signature ids.
+    CHECK(red.out.find("AADSTS50034") != std::string::npos);
+    CHECK(red.out.find("CS-QUARANTINE-CREDENTIALS-INVALID") != std::string::npos);
+    CHECK(red.out.find("ADToAADSyncServiceAccount@tenant-") != std::string::npos);
+  }
+  RunResult red = Run("report --db '" + db + "' --redact --redact-key case-123 --format json");
+  Report red_rep(red.out);
+  // Same findings, same links, same counts.
+  CHECK(FindingIds(red_rep) == FindingIds(plain_rep));
+  CHECK(int64_t(red_rep.root["summary"]["events"]) == int64_t(plain_rep.root["summary"]["events"]));
+  // The person who deleted the account is one pseudonym, the same in the diagnosis and the evidence.
+  std::smatch m;
+  std::string headline(std::string_view(red_rep.root["diagnosis"].at(0)["headline"]));
+  REQUIRE(std::regex_search(headline, m, std::regex(R"(by (user-[0-9a-f]{10}@domain-[0-9a-f]{10}\.example))")));
+  CHECK(red.out.find("by " + m[1].str() + " (success)") != std::string::npos);
+  // Stable with the same key, different with another.
+  CHECK(Run("report --db '" + db + "' --redact --redact-key case-123 --format json").out == red.out);
+  std::string other = Run("report --db '" + db + "' --redact --redact-key case-456 --format json").out;
+  CHECK(other.find(m[1].str()) == std::string::npos);
+  // The key can come from the environment as well.
+  CHECK(Run("report --db '" + db + "' --redact --format json").out != red.out);
+  CHECK(Shell("SYNCDOCTOR_REDACT_KEY=case-123 SOURCE_DATE_EPOCH=0 '" + kBinary + "' report --db '" + db +
+              "' --redact --format json > '" + (tmp / "env.json") + "'") == 0);
+  CHECK(ReadFile(tmp / "env.json") == red.out);
+  // --redact-key alone is a usage error: it would silently do nothing.
+  CHECK(Run("report --db '" + db + "' --redact-key x").exit_code == 2);
+}
+
+TEST_CASE("timeline: one object across sources by UPN, display name and object id, and one cycle", "[e2e][timeline]") {
+  TempDir tmp;
+  std::string db = tmp / "case.db";
+  REQUIRE(Run("ingest '" + kMotivating + "' --db '" + db + "'").exit_code == 0);
+  RunResult by_upn = Run("timeline --db '" + db + "' alicia.brooks@contoso.com --format json");
+  REQUIRE(by_upn.exit_code == 0);
+  Report upn(by_upn.out);
+  std::vector<std::string> times;
+  int failures = 0;
+  for (auto e : upn.root.get_array()) {
+    times.emplace_back(std::string_view(e["time"]));
+    failures += std::string_view(e["error_code"]) == "AzureActiveDirectoryInvalidCredential";
+  }
+  REQUIRE(times.size() >= 4);
+  CHECK(std::is_sorted(times.begin(), times.end()));
+  CHECK(failures >= 1);
+  // The display name and the object id find the same records.
+  CHECK(Report(Run("timeline --db '" + db + "' 'alicia brooks' --format json").out).root.get_array().size() ==
+        times.size());
+  RunResult q = Run("query --db '" + db + "' --format csv \"SELECT DISTINCT source_object_id FROM events "
+                    "WHERE source_identity = 'Alicia Brooks'\"");
+  REQUIRE(q.exit_code == 0);
+  std::string id = q.out.substr(q.out.find('\n') + 1, 36);
+  CHECK(Report(Run("timeline --db '" + db + "' " + id + " --format json").out).root.get_array().size() == times.size());
+  // A cycle gathers the agent's trace lines and the provisioning records of that run.
+  RunResult cyc = Run("query --db '" + db + "' --format csv \"SELECT cycle_id FROM events WHERE kind = 'provisioning' "
+                      "AND cycle_id IS NOT NULL GROUP BY cycle_id ORDER BY count(*) DESC LIMIT 1\"");
+  std::string cycle = cyc.out.substr(cyc.out.find('\n') + 1, 36);
+  Report by_cycle(Run("timeline --db '" + db + "' --cycle " + cycle + " --format json").out);
+  std::set<std::string> kinds;
+  for (auto e : by_cycle.root.get_array()) kinds.insert(std::string(std::string_view(e["kind"])));
+  CHECK(kinds.count("provisioning") == 1);
+  CHECK(kinds.count("trace") == 1);
+  // Redacted, the UPN is gone but the rows are the same.
+  RunResult red = Run("timeline --db '" + db + "' alicia.brooks@contoso.com --redact --format csv");
+  CHECK(red.out.find("Alicia Brooks") == std::string::npos);
+  CHECK(red.out.find("contoso.com") == std::string::npos);
+  CHECK(std::count(red.out.begin(), red.out.end(), '\n') == static_cast<long>(times.size()) + 1);
+  // The table is aligned: every line of the header block has the same column starts.
+  RunResult table = Run("timeline --db '" + db + "' alicia.brooks@contoso.com");
+  CHECK(table.out.rfind("time ", 0) == 0);
+  CHECK(table.out.find("(" + std::to_string(times.size()) + " rows)") != std::string::npos);
+  // Usage errors.
+  CHECK(Run("timeline --db '" + db + "'").exit_code == 2);
+  CHECK(Run("timeline --db '" + db + "' x --cycle y").exit_code == 2);
+  CHECK(Run("timeline --db '" + db + "' nobody@nowhere.example --format json").out == "[]\n");
+}
+
+TEST_CASE("progress: a line on a terminal, nothing in a pipe", "[e2e][cli]") {
+  TempDir tmp;
+  std::string out = tmp / "tty.txt";
+  // script(1) gives the command a terminal; the first-second delay is switched off.
+  std::string cmd = "SYNCDOCTOR_PROGRESS_DELAY_MS=0 script -q -e -c \"'" + kBinary + "' analyze '" + kMotivating +
+                    "' --format json --output '" + (tmp / "r.json") + "'\" /dev/null > '" + out + "'";
+  REQUIRE(Shell(cmd) == 0);
+  std::string tty = ReadFile(out);
+  CHECK(tty.find("events/s") != std::string::npos);
+  CHECK(tty.find("\r\x1b[K") != std::string::npos);  // redrawn in place, then cleared
+  RunResult piped = Run("analyze '" + kMotivating + "' --format json");
+  CHECK(piped.err.find("events/s") == std::string::npos);
+  CHECK(piped.err.find('\r') == std::string::npos);
+}
+
+TEST_CASE("help: the generated man page and bash completion cover every command and option", "[e2e][cli]") {
+  TempDir tmp;
+  RunResult man = Run("--generate-man");
+  REQUIRE(man.exit_code == 0);
+  std::ofstream(tmp / "syncdoctor.1") << man.out;
+  // groff finds no error or warning in it.
+  CHECK(Shell("groff -man -Tutf8 -ww -z '" + (tmp / "syncdoctor.1") + "' 2>'" + (tmp / "groff.err") + "'") == 0);
+  CHECK(ReadFile(tmp / "groff.err").empty());
+  RunResult bash = Run("completion bash");
+  REQUIRE(bash.exit_code == 0);
+  std::ofstream(tmp / "completion.bash") << bash.out;
+  RunResult help = Run("--help");
+  for (const char* cmd : {"analyze", "ingest", "report", "query", "search", "timeline", "explain", "signatures", "completion"}) {
+    INFO(cmd);
+    CHECK(man.out.find(".SS " + std::string(cmd)) != std::string::npos);
+    CHECK(help.out.find("  " + std::string(cmd)) != std::string::npos);
+    RunResult h = Run(std::string(cmd) + " --help");
+    CHECK(h.exit_code == 0);
+    CHECK(h.out.find("examples:\n  ") != std::string::npos);  // every command has examples
+    // Every option of --help is in the man page and offered by the completion.
+    std::regex opt(R"(--([a-z][a-z-]+))");
+    for (std::sregex_iterator it(h.out.begin(), h.out.end(), opt), end; it != end; ++it) {
+      std::string o = (*it)[1];
+      if (h.out.find("--" + o + " ") == std::string::npos && h.out.find("--" + o + "\n") == std::string::npos &&
+          h.out.find("--" + o + " ]") == std::string::npos) continue;  // only option names, not prose
+      INFO(o);
+      CHECK(man.out.find("\\-\\-" + std::regex_replace(o, std::regex("-"), "\\-")) != std::string::npos);
+    }
+  }
+  // The completion works in bash: commands, options, and values of --format.
+  auto complete = [&](const std::string& words) {
+    std::string script = "source '" + (tmp / "completion.bash") + "'; COMP_WORDS=(" + words +
+                         "); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _syncdoctor; printf '%s\\n' \"${COMPREPLY[@]}\"";
+    std::ofstream(tmp / "c.sh") << script;
+    std::string res = tmp / "c.out";
+    Shell("bash '" + (tmp / "c.sh") + "' > '" + res + "' 2>&1");
+    return ReadFile(res);
+  };
+  CHECK(complete("syncdoctor ana") == "analyze\n");
+  CHECK(complete("syncdoctor tim") == "timeline\n");
+  CHECK(complete("syncdoctor analyze --red").find("--redact\n") != std::string::npos);
+  CHECK(complete("syncdoctor analyze --format h") == "html\n");
+  CHECK(complete("syncdoctor query --format j") == "json\n");
+  CHECK(complete("syncdoctor analyze --fail-on cr") == "critical\n");
+  CHECK(complete("syncdoctor signatures s") == "show\n");
+  // Did you mean: a mistyped command is answered with the closest one.
+  RunResult typo = Run("timelime --db x");
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("did you mean 'timeline'") != std::string::npos);
+}
+
+}  // namespace e2e
