@@ -114,6 +114,7 @@ class Walker {
                       "archive nested deeper than " + std::to_string(limits_.max_depth) + " levels");
         return;
       }
+      file.disk_path.clear();  // its entries are not files on disk
       if (!v_->OnArchive(file, format)) return;
       if (format == "7z") {
         // 7z keeps its index at the end of the file: libarchive needs to seek, so the archive is
@@ -231,6 +232,7 @@ class Walker {
       return;
     }
     f.stream = &in;
+    f.disk_path = p.string();
     Dispatch(f, 0);
   }
 

@@ -30,6 +30,7 @@ struct BundleFile {
   std::string path;       // path inside the bundle: "Trace/a.log", "diag.zip!/a.log"
   int64_t size = -1;      // bytes, -1 when unknown
   std::string sha256;     // known before reading for files on disk; "" inside archives
+  std::string disk_path;  // the file on disk, so that a worker can open it again; "" in archives
   ByteStream* stream = nullptr;
 };
 

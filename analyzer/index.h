@@ -69,6 +69,11 @@ class Index {
 
   // Brings the full-text index up to date with `events` (rows added since the last call).
   Status UpdateFts();
+  // Bulk loading: no sync on commit (WAL still journals every transaction, so a killed run
+  // leaves a usable index; only a power loss during the load can lose its last transactions),
+  // then EndBulk syncs and checkpoints.
+  Status BeginBulk();
+  Status EndBulk();
 
   Status GetMeta(const std::string& key, std::string* value, bool* found);
   Status SetMeta(const std::string& key, const std::string& value);

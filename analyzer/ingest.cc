@@ -1,7 +1,12 @@
 #include "analyzer/ingest.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "analyzer/sha256.h"
 #include "parsers/registry.h"
@@ -50,7 +55,11 @@ class IngestSink : public EventSink {
   IngestSink(Index* index, const Matcher& matcher, SourceRow* row, IngestProgress* progress)
       : index_(index), matcher_(matcher), row_(row), progress_(progress) {}
 
-  bool OnEvent(const Event& e) override {
+  bool OnEvent(const Event& e) override { return Apply(e, nullptr, nullptr); }
+
+  // Stores `e`; its signature hits and their scope come from a worker when given, else they
+  // are computed here.
+  bool Apply(const Event& e, const std::vector<int>* hits, const std::string* scope) {
     if (!status_.ok()) return false;
     bool inserted = false;
     int64_t id = 0;
@@ -75,12 +84,18 @@ class IngestSink : public EventSink {
       if (row_->first_time == 0 || e.time_ms < row_->first_time) row_->first_time = e.time_ms;
       if (e.time_ms > row_->last_time) row_->last_time = e.time_ms;
     }
-    status_ = matcher_.Match(e, &scratch_, &hits_);
-    if (!status_.ok()) return false;
-    if (!hits_.empty()) {
-      std::string scope = ScopeOf(e, row_->path);
-      for (int h : hits_) {
-        status_ = index_->InsertMatch(matcher_.signatures()[h].id, scope, id);
+    if (hits == nullptr) {
+      status_ = matcher_.Match(e, &scratch_, &hits_);
+      if (!status_.ok()) return false;
+      hits = &hits_;
+    }
+    if (!hits->empty()) {
+      if (scope == nullptr) {
+        scope_ = ScopeOf(e, row_->path);
+        scope = &scope_;
+      }
+      for (int h : *hits) {
+        status_ = index_->InsertMatch(matcher_.signatures()[h].id, *scope, id);
         if (!status_.ok()) return false;
       }
     }
@@ -118,27 +133,221 @@ class IngestSink : public EventSink {
   Status status_;
   Matcher::Scratch scratch_;
   std::vector<int> hits_;
+  std::string scope_;
   std::string first_bad_;
   std::string qualified_id_;
   int64_t extra_warnings_ = 0;
 };
 
+// A bounded queue between threads. Push blocks while it is full, Pop while it is empty; after
+// Close, Push fails and Pop drains what is left, then fails.
+template <typename T>
+class BlockingQueue {
+ public:
+  explicit BlockingQueue(size_t capacity) : capacity_(capacity) {}
+  bool Push(T item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+  bool Pop(T* out) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return false;
+    *out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  bool closed_ = false;
+};
+
+// A batch of one file's parsed and matched events, passed from a worker to the writer. Chunks
+// are recycled, and events are copied into slots that keep their strings' capacity, so that the
+// steady state allocates nothing per event.
+struct Chunk {
+  struct Bad {
+    SourceLoc loc;
+    std::string reason, raw;
+  };
+  struct Warning {
+    SourceLoc loc;
+    std::string message;
+  };
+  size_t n = 0;                           // events used in the vectors below
+  std::vector<Event> events;               // their `raw` views are set from `raws` by the writer
+  std::vector<std::string> raws;          // each event's record text (Event::raw is only a view)
+  std::vector<std::vector<int>> hits;     // signature indexes per event
+  std::vector<std::string> scopes;        // finding scope per event (set when it has hits)
+  std::vector<Bad> bad;
+  std::vector<Warning> warnings;
+  bool empty() const { return n == 0 && bad.empty() && warnings.empty(); }
+  void Clear() {
+    n = 0;
+    bad.clear();
+    warnings.clear();
+  }
+};
+
+constexpr size_t kChunkEvents = 256;
+
+class ChunkPool {
+ public:
+  std::unique_ptr<Chunk> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<Chunk>();
+    std::unique_ptr<Chunk> c = std::move(free_.back());
+    free_.pop_back();
+    return c;
+  }
+  void Put(std::unique_ptr<Chunk> c) {
+    c->Clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < 24) free_.push_back(std::move(c));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Chunk>> free_;
+};
+
+// One unit of work for the writer, in the order of the walk: a row to record as it is (skipped,
+// failed), or a file that a worker (or the walker itself) parses into chunks.
+struct FileJob {
+  bool parse = false;
+  SourceRow row;
+  std::string status, reason;  // a row to record
+  // A file to parse.
+  std::string format;
+  Encoding encoding = Encoding::kUtf8;
+  bool binary = false;
+  std::string disk_path;       // read again from disk by the worker, or
+  std::string bytes;           // an archive entry, held in memory
+  std::string known_sha;       // the hash known before reading (files on disk)
+  BlockingQueue<std::unique_ptr<Chunk>> chunks{4};
+  // Set by the producer before it closes `chunks`.
+  Status parse_status;
+  int64_t replacements = 0;
+  std::string sha;             // hash of what was read (archive entries)
+  int64_t bytes_read = -1;
+};
+
+// The worker side of an EventSink: matches each event and hands it on in chunks.
+class ChunkSink : public EventSink {
+ public:
+  ChunkSink(const Matcher& matcher, FileJob* job, ChunkPool* pool, const std::atomic<bool>* cancel)
+      : matcher_(matcher), job_(job), pool_(pool), cancel_(cancel), cur_(pool->Get()) {}
+
+  bool OnEvent(const Event& e) override {
+    if (!status_.ok() || cancel_->load(std::memory_order_relaxed)) return false;
+    Chunk& c = *cur_;
+    if (c.n < c.events.size()) {
+      c.events[c.n] = e;
+      c.raws[c.n].assign(e.raw.data(), e.raw.size());
+    } else {
+      c.events.push_back(e);
+      c.raws.emplace_back(e.raw);
+      c.hits.emplace_back();
+      c.scopes.emplace_back();
+    }
+    c.events[c.n].raw = std::string_view();  // the parser's buffer: not valid past this call
+    status_ = matcher_.Match(e, &scratch_, &c.hits[c.n]);
+    if (!status_.ok()) return false;
+    if (!c.hits[c.n].empty()) c.scopes[c.n] = ScopeOf(e, job_->row.path);
+    ++c.n;
+    return c.n < kChunkEvents || Flush();
+  }
+  void OnBadInput(const SourceLoc& loc, std::string_view reason, std::string_view raw) override {
+    cur_->bad.push_back(Chunk::Bad{loc, std::string(reason), std::string(raw)});
+    if (cur_->bad.size() >= kChunkEvents) Flush();
+  }
+  void OnWarning(const SourceLoc& loc, std::string_view message) override {
+    cur_->warnings.push_back(Chunk::Warning{loc, std::string(message)});
+  }
+  // Hands the current chunk to the writer (blocking while the file's queue is full).
+  bool Flush() {
+    if (cur_->empty()) return true;
+    if (!job_->chunks.Push(std::move(cur_))) return false;
+    cur_ = pool_->Get();
+    return true;
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  const Matcher& matcher_;
+  FileJob* job_;
+  ChunkPool* pool_;
+  const std::atomic<bool>* cancel_;
+  std::unique_ptr<Chunk> cur_;
+  Matcher::Scratch scratch_;
+  Status status_;
+};
+
+// Archive entries up to this size are read into memory and parsed by a worker; larger ones are
+// parsed by the walking thread as they stream, so that memory stays bounded.
+constexpr size_t kMaxEntryInMemory = 16u << 20;
+
 class Ingester : public BundleVisitor {
  public:
   Ingester(const IngestOptions& options, Index* index, const Matcher& matcher, IngestStats* stats)
-      : opt_(options), index_(index), matcher_(matcher), stats_(stats) {}
+      : opt_(options), index_(index), matcher_(matcher), stats_(stats),
+        work_(static_cast<size_t>(std::max(1, options.jobs))),
+        writes_(static_cast<size_t>(std::max(1, options.jobs)) * 4) {}
+
+  ~Ingester() { (void)Stop(); }
+
+  // With jobs > 1: a read-only connection for the walk's checks (the writer owns `index`), the
+  // writer thread and the workers.
+  Status Start(const std::string& db_path) {
+    if (opt_.jobs <= 1) return Status::Ok();
+    Status s = Index::Open(db_path, &reader_, /*create=*/false);
+    if (s.ok()) s = Exec(reader_->db(), "PRAGMA query_only=ON");
+    if (!s.ok()) return s;
+    parallel_ = true;
+    writer_ = std::thread([this] { WriterLoop(); });
+    for (int i = 0; i < opt_.jobs; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+    return Status::Ok();
+  }
+
+  // Waits for the workers and the writer to finish what was given; the writer's error, if any.
+  Status Stop() {
+    if (!parallel_) return Status::Ok();
+    work_.Close();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+    writes_.Close();
+    if (writer_.joinable()) writer_.join();
+    parallel_ = false;
+    reader_.reset();  // a reader would hold the checkpoint back
+    return writer_status_;
+  }
 
   const Status& status() const { return status_; }
 
   void OnFile(const BundleFile& file) override {
-    if (!status_.ok()) return;
-    ++stats_->files;
+    if (!status_.ok() || cancel_.load()) return;
+    Stats([](IngestStats& s) { ++s.files; });
     if (!file.sha256.empty()) {
       bool found = false;
-      status_ = index_->HasSource(file.bundle, file.path, file.sha256, &found);
+      status_ = Reader()->HasSource(file.bundle, file.path, file.sha256, &found);
       if (!status_.ok()) return;
       if (found) {
-        ++stats_->unchanged;
+        Stats([](IngestStats& s) { ++s.unchanged; });
         Explain(file.path, "already indexed (same content): nothing to do");
         return;
       }
@@ -208,6 +417,10 @@ class Ingester : public BundleVisitor {
       if (!SkipIfCopy(&row)) return;
     }
 
+    if (parallel_) {
+      Submit(file, std::move(row), format, enc, binary, std::move(head), &hashing);
+      return;
+    }
     status_ = index_->Begin();
     if (!status_.ok()) return;
     row.sha256 = file.sha256.empty() ? "pending" : file.sha256;
@@ -229,39 +442,52 @@ class Ingester : public BundleVisitor {
     }
     Status ds = hashing.Drain();
     if (ps.ok() && !ds.ok()) ps = ds;
-    if (decoded.replacements() > 0) {
-      row.warnings.push_back(std::to_string(decoded.replacements()) +
-                             " invalid UTF-16 code unit(s) replaced by U+FFFD");
+    status_ = FinishParsed(&row, sink, ps, static_cast<int64_t>(decoded.replacements()), file.sha256,
+                           file.sha256.empty() ? hashing.HexDigest() : file.sha256,
+                           static_cast<int64_t>(hashing.bytes()));
+  }
+
+  // After a file's parse: warnings, the copy checks, the row's status, and the commit of the
+  // file's transaction (opened by the caller). `sha_before` is the hash known before reading
+  // (files on disk), `sha` the hash of the content.
+  Status FinishParsed(SourceRow* rowp, const IngestSink& sink, Status ps, int64_t replacements,
+                      const std::string& sha_before, const std::string& sha, int64_t bytes) {
+    SourceRow& row = *rowp;
+    Status st;
+    if (replacements > 0) {
+      row.warnings.push_back(std::to_string(replacements) + " invalid UTF-16 code unit(s) replaced by U+FFFD");
     }
     if (sink.extra_warnings() > 0) {
       row.warnings.push_back("... and " + std::to_string(sink.extra_warnings()) + " more warnings");
     }
-    if (row.size < 0) row.size = static_cast<int64_t>(hashing.bytes());  // an archive entry
-    if (file.sha256.empty()) {
-      row.sha256 = hashing.HexDigest();
-      // Inside an archive the content is known only now: the same file seen before is a no-op.
+    if (row.size < 0) row.size = bytes;  // an archive entry
+    // Inside an archive the content is known only now, and with workers a copy of this file may
+    // have been stored meanwhile: the same file seen before is a no-op, a copy is skipped.
+    if (sha_before.empty() || parallel_) {
+      row.sha256 = sha;
       bool known = false;
       std::string copy;
-      status_ = index_->HasSource(row.bundle, row.path, row.sha256, &known);
-      if (status_.ok() && !known) status_ = FindOtherCopy(row.sha256, row.id, &copy, &known);
-      if (!status_.ok()) {
+      // (A file on disk was stored under its hash already: it would find itself.)
+      if (sha_before.empty()) st = index_->HasSource(row.bundle, row.path, row.sha256, &known);
+      if (st.ok() && !known) st = FindOtherCopy(row.sha256, row.id, &copy, &known);
+      if (!st.ok()) {
         (void)index_->Rollback();
-        return;
+        return st;
       }
       if (known) {
-        status_ = index_->Rollback();
-        if (!status_.ok()) return;
+        st = index_->Rollback();
+        if (!st.ok()) return st;
         if (copy.empty()) {
-          ++stats_->unchanged;
-          return;
+          Stats([](IngestStats& s) { ++s.unchanged; });
+          return Status::Ok();
         }
         row.id = 0;
         row.events = row.unparsed = row.duplicates = row.records = 0;
         row.first_time = row.last_time = 0;
         row.warnings.clear();
-        ++stats_->copies;
-        Record(&row, "skipped", CopyReason(copy, copy_bundle_, row.bundle));
-        return;
+        Stats([](IngestStats& s) { ++s.copies; });
+        st = WriteRecord(&row, "skipped", CopyReason(copy, copy_bundle_, row.bundle));
+        return st;
       }
     }
     row.records = row.events + row.unparsed + row.duplicates;
@@ -276,13 +502,140 @@ class Ingester : public BundleVisitor {
       row.status = "parsed";
       if (row.records == 0) row.reason = "no records (the file holds none)";
     }
-    status_ = index_->UpdateSource(row);
-    if (status_.ok()) status_ = index_->Commit();
-    if (!status_.ok()) {
+    st = index_->UpdateSource(row);
+    if (st.ok()) st = index_->Commit();
+    if (!st.ok()) {
       (void)index_->Rollback();
-      return;
+      return st;
     }
     Count(row);
+    return Status::Ok();
+  }
+
+  // With workers: hands the file on. A file on disk is opened again by a worker; an archive
+  // entry is read into memory for one, or, when large, parsed here as it streams.
+  void Submit(const BundleFile& file, SourceRow row, const std::string& format, Encoding enc, bool binary,
+              std::string head, HashingByteStream* hashing) {
+    auto job = std::make_shared<FileJob>();
+    job->parse = true;
+    job->row = std::move(row);
+    job->format = format;
+    job->encoding = enc;
+    job->binary = binary;
+    job->known_sha = file.sha256;
+    if (!file.disk_path.empty()) {
+      job->disk_path = file.disk_path;
+      job->sha = file.sha256;
+      if (!writes_.Push(job) || !work_.Push(job)) job->chunks.Close();
+      return;
+    }
+    std::string rest;
+    Status rs = ReadUpTo(hashing, kMaxEntryInMemory + 1, &rest);
+    if (rs.ok() && head.size() + rest.size() <= kMaxEntryInMemory) {
+      job->bytes = std::move(head);
+      job->bytes += rest;
+      rest.clear();
+      job->sha = hashing->HexDigest();
+      job->bytes_read = static_cast<int64_t>(hashing->bytes());
+      if (!writes_.Push(job) || !work_.Push(job)) job->chunks.Close();
+      return;
+    }
+    // Too large to hold, or a read error part way: parsed here, from what was read on.
+    if (!writes_.Push(job)) return;
+    head += rest;
+    rest.clear();
+    rest.shrink_to_fit();
+    PrefixedByteStream replay(std::move(head), hashing);
+    Produce(job.get(), &replay, rs);
+    Status ds = hashing->Drain();
+    if (job->parse_status.ok() && !ds.ok()) job->parse_status = ds;
+    job->sha = hashing->HexDigest();
+    job->bytes_read = static_cast<int64_t>(hashing->bytes());
+    job->chunks.Close();
+  }
+
+  // Parses a job into chunks. `raw` is the stream (null: open the job's file or bytes); a
+  // `pending` error is the read error that cut the stream short, reported once it is drained.
+  void Produce(FileJob* job, ByteStream* raw, Status pending = Status::Ok()) {
+    FileByteStream file;
+    StringByteStream memory(job->bytes);
+    Status ps = pending;
+    if (raw == nullptr && !job->disk_path.empty()) {
+      Status os = file.Open(job->disk_path);
+      if (!os.ok()) {
+        job->parse_status = os;
+        return;
+      }
+      raw = &file;
+    } else if (raw == nullptr) {
+      raw = &memory;
+    }
+    std::unique_ptr<Parser> parser = NewParser(job->format);
+    ChunkSink sink(matcher_, job, &pool_, &cancel_);
+    DecodingStream decoded(raw, job->encoding);
+    ByteStream* input = job->binary ? raw : &decoded;
+    Status s = parser->Parse(job->row.path, input, &sink);
+    if (ps.ok()) ps = s;
+    if (!sink.status().ok()) ps = sink.status();
+    sink.Flush();
+    job->replacements = static_cast<int64_t>(decoded.replacements());
+    job->parse_status = ps;
+  }
+
+  void WorkerLoop() {
+    std::shared_ptr<FileJob> job;
+    while (work_.Pop(&job)) {
+      if (!cancel_.load()) Produce(job.get(), nullptr);
+      job->chunks.Close();
+      job.reset();
+    }
+  }
+
+  // The only thread that writes the index while workers run; files are stored in walk order.
+  void WriterLoop() {
+    std::shared_ptr<FileJob> job;
+    while (writes_.Pop(&job)) {
+      Status s = writer_status_.ok() ? Write(job.get()) : Status::Ok();
+      if (writer_status_.ok() && !s.ok()) {
+        writer_status_ = s;
+        cancel_.store(true);
+      }
+      // Whatever happened, the producer must not stay blocked on a full queue.
+      std::unique_ptr<Chunk> c;
+      while (job->parse && job->chunks.Pop(&c)) pool_.Put(std::move(c));
+      job.reset();
+    }
+  }
+
+  Status Write(FileJob* job) {
+    if (!job->parse) return WriteRecord(&job->row, job->status, job->reason);
+    SourceRow& row = job->row;
+    Status s = index_->Begin();
+    if (!s.ok()) return s;
+    row.sha256 = job->known_sha.empty() ? "pending" : job->known_sha;
+    s = index_->InsertSource(&row);
+    if (!s.ok()) {
+      (void)index_->Rollback();
+      return s;
+    }
+    if (opt_.progress != nullptr) opt_.progress->current = row.path;
+    IngestSink sink(index_, matcher_, &row, opt_.progress);
+    std::unique_ptr<Chunk> c;
+    while (sink.status().ok() && job->chunks.Pop(&c)) {
+      for (size_t i = 0; i < c->n && sink.status().ok(); ++i) {
+        c->events[i].raw = c->raws[i];
+        sink.Apply(c->events[i], &c->hits[i], &c->scopes[i]);
+      }
+      for (const auto& b : c->bad) sink.OnBadInput(b.loc, b.reason, b.raw);
+      for (const auto& w : c->warnings) sink.OnWarning(w.loc, w.message);
+      pool_.Put(std::move(c));
+    }
+    if (!sink.status().ok()) {
+      (void)index_->Rollback();
+      return sink.status();
+    }
+    return FinishParsed(&row, sink, job->parse_status, job->replacements, job->known_sha, job->sha,
+                        job->bytes_read);
   }
 
   bool OnArchive(const BundleFile& archive, std::string_view archive_format) override {
@@ -303,11 +656,13 @@ class Ingester : public BundleVisitor {
       pending_archives_.push_back(row);
       return true;
     }
-    status_ = index_->HasSource(archive.bundle, archive.path, archive.sha256, &found);
+    status_ = Reader()->HasSource(archive.bundle, archive.path, archive.sha256, &found);
     if (!status_.ok()) return false;
     if (found) {
-      ++stats_->files;
-      ++stats_->unchanged;
+      Stats([](IngestStats& s) {
+        ++s.files;
+        ++s.unchanged;
+      });
       Explain(archive.path, "archive already indexed (same content): nothing to do");
       return false;
     }
@@ -336,22 +691,24 @@ class Ingester : public BundleVisitor {
         bool part_read = reason.find("the rest of the archive is not read") != std::string_view::npos;
         pending.status = part_read ? "partial" : "skipped";
         pending.reason = std::string(reason);
-        if (part_read) {
-          stats_->errors.push_back(path + ": " + std::string(reason));
-        } else {
-          ++stats_->skipped;
-        }
+        Stats([&](IngestStats& s) {
+          if (part_read) {
+            s.errors.push_back(path + ": " + std::string(reason));
+          } else {
+            ++s.skipped;
+          }
+        });
         return;
       }
     }
-    ++stats_->files;
+    Stats([](IngestStats& s) { ++s.files; });
     SourceRow row;
     row.bundle = bundle;
     row.path = path;
     row.size = size;
     row.sha256 = "-";
     bool found = false;
-    status_ = index_->HasSource(bundle, path, row.sha256, &found);
+    status_ = Reader()->HasSource(bundle, path, row.sha256, &found);
     if (!status_.ok() || found) return;
     Record(&row, "skipped", std::string(reason));
   }
@@ -364,18 +721,20 @@ class Ingester : public BundleVisitor {
       if (pending.bundle == bundle && pending.path == path) {
         pending.status = "failed";
         pending.reason = std::string(message);
-        stats_->errors.push_back(path + ": " + std::string(message));
-        ++stats_->failed;
+        Stats([&](IngestStats& s) {
+          s.errors.push_back(path + ": " + std::string(message));
+          ++s.failed;
+        });
         return;
       }
     }
-    stats_->errors.push_back(path + ": " + std::string(message));
+    Stats([&](IngestStats& s) { s.errors.push_back(path + ": " + std::string(message)); });
     SourceRow row;
     row.bundle = bundle;
     row.path = path;
     row.sha256 = "-";
     bool found = false;
-    status_ = index_->HasSource(bundle, path, row.sha256, &found);
+    status_ = Reader()->HasSource(bundle, path, row.sha256, &found);
     if (!status_.ok() || found) return;
     Record(&row, "failed", std::string(message));
   }
@@ -448,10 +807,10 @@ class Ingester : public BundleVisitor {
   bool SkipIfCopy(SourceRow* row) {
     std::string copy, bundle;
     bool found = false;
-    status_ = index_->FindIndexedCopy(row->sha256, &copy, &bundle, &found);
+    status_ = Reader()->FindIndexedCopy(row->sha256, &copy, &bundle, &found);
     if (!status_.ok()) return false;
     if (!found) return true;
-    ++stats_->copies;
+    Stats([](IngestStats& s) { ++s.copies; });
     Record(row, "skipped", CopyReason(copy, bundle, row->bundle));
     return false;
   }
@@ -464,9 +823,9 @@ class Ingester : public BundleVisitor {
 
   bool SkipIfKnown(SourceRow* row) {
     bool found = false;
-    status_ = index_->HasSource(row->bundle, row->path, row->sha256, &found);
+    status_ = Reader()->HasSource(row->bundle, row->path, row->sha256, &found);
     if (!status_.ok()) return false;
-    if (found) ++stats_->unchanged;
+    if (found) Stats([](IngestStats& s) { ++s.unchanged; });
     return !found;
   }
 
@@ -488,23 +847,47 @@ class Ingester : public BundleVisitor {
   }
   std::string copy_bundle_;  // the bundle of the copy FindOtherCopy found
 
-  // Writes a row that has no events (skipped, failed) in its own transaction.
+  // Records a row that has no events (skipped, failed): now, or in turn through the writer.
   void Record(SourceRow* row, const std::string& status, const std::string& reason) {
+    if (parallel_) {
+      auto job = std::make_shared<FileJob>();
+      job->row = *row;
+      job->status = status;
+      job->reason = reason;
+      writes_.Push(std::move(job));
+      return;
+    }
+    status_ = WriteRecord(row, status, reason);
+  }
+
+  // Writes such a row in its own transaction.
+  Status WriteRecord(SourceRow* row, const std::string& status, const std::string& reason) {
     row->status = status;
     row->reason = reason;
     if (row->encoding.empty()) row->encoding = "binary";
     if (row->kind.empty()) row->kind = std::string(KindOfFormat(row->format));
-    status_ = index_->Begin();
-    if (status_.ok()) status_ = index_->InsertSource(row);
-    if (status_.ok()) {
-      status_ = index_->Commit();
+    Status s = index_->Begin();
+    if (s.ok()) s = index_->InsertSource(row);
+    if (s.ok()) {
+      s = index_->Commit();
     } else {
       (void)index_->Rollback();
     }
-    if (status_.ok()) Count(*row);
+    if (s.ok()) Count(*row);
+    return s;
+  }
+
+  // The index the walk checks against: a reader of its own while the writer thread owns `index_`.
+  Index* Reader() { return parallel_ ? reader_.get() : index_; }
+
+  template <typename F>
+  void Stats(F f) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    f(*stats_);
   }
 
   void Count(const SourceRow& row) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
     if (opt_.progress != nullptr) {
       ++opt_.progress->files;
       opt_.progress->bytes += row.size > 0 ? static_cast<uint64_t>(row.size) : 0;
@@ -530,6 +913,17 @@ class Ingester : public BundleVisitor {
   IngestStats* stats_;
   Status status_;
   std::vector<SourceRow> pending_archives_;
+  // With workers (jobs > 1).
+  bool parallel_ = false;
+  std::unique_ptr<Index> reader_;
+  std::mutex stats_mu_;
+  std::atomic<bool> cancel_{false};
+  ChunkPool pool_;
+  BlockingQueue<std::shared_ptr<FileJob>> work_;    // files for the workers
+  BlockingQueue<std::shared_ptr<FileJob>> writes_;  // everything for the writer, in walk order
+  std::vector<std::thread> workers_;
+  std::thread writer_;
+  Status writer_status_;
 };
 
 }  // namespace
@@ -548,11 +942,15 @@ Status IngestPath(const std::string& path, const IngestOptions& options, Index* 
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + ": no such file or directory");
   std::string bundle = std::filesystem::weakly_canonical(path, ec).string();
   if (ec || bundle.empty()) bundle = path;
-  Status s = WalkBundle(bundle, options.limits, options.exclude, &ingester);
-  if (!s.ok()) return s;
-  s = ingester.Finish();
-  if (!s.ok()) return s;
-  return index->UpdateFts();
+  Status s = index->BeginBulk();
+  if (s.ok()) s = ingester.Start(sqlite3_db_filename(index->db(), "main"));
+  if (s.ok()) s = WalkBundle(bundle, options.limits, options.exclude, &ingester);
+  Status w = ingester.Stop();
+  if (s.ok()) s = w;
+  if (s.ok()) s = ingester.Finish();
+  if (s.ok()) s = index->UpdateFts();
+  Status e = index->EndBulk();
+  return s.ok() ? e : s;
 }
 
 }  // namespace syncdoctor

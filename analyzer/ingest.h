@@ -32,6 +32,9 @@ struct IngestOptions {
   std::set<std::string> exclude;     // absolute paths to leave out (the index itself)
   std::ostream* explain = nullptr;   // --explain-detect: why each file got its format
   IngestProgress* progress = nullptr;
+  // Files parsed and matched at once by worker threads; one writer thread stores them, in the
+  // order of the walk, so the index is the same whatever the number. 1: no thread at all.
+  int jobs = 1;
 };
 
 struct IngestStats {

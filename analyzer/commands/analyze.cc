@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "analyzer/cli.h"
 #include "analyzer/findings.h"
@@ -34,6 +35,11 @@ void CommonReportOptions(po::options_description* d) {
       ("quiet,q", "no progress or summary on stderr");
 }
 
+int DefaultJobs() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(std::min(n, 16u));
+}
+
 void CommonIngestOptions(po::options_description* d) {
   d->add_options()
       ("input-format", po::value<std::string>(), "parse every file as this format instead of detecting it")
@@ -45,6 +51,8 @@ void CommonIngestOptions(po::options_description* d) {
       ("max-ratio", po::value<uint64_t>()->default_value(1000),
        "stop an archive that unpacks to more than N times its size (zip bombs)")
       ("no-progress", "no progress line on stderr (it is shown only on a terminal anyway)")
+      ("jobs,j", po::value<int>()->default_value(DefaultJobs()),
+       "parse and match N files at once (default: the number of cores); 1: no threads")
       ("args", po::value<std::vector<std::string>>(), "PATH...: folders, files or archives");
 }
 
@@ -162,6 +170,11 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   opt.limits.max_entries = vm["max-entries"].as<uint64_t>();
   opt.limits.max_unpacked_bytes = vm["max-unpacked-mb"].as<uint64_t>() << 20;
   opt.limits.max_ratio = vm["max-ratio"].as<uint64_t>();
+  opt.jobs = vm["jobs"].as<int>();
+  if (opt.jobs < 1 || opt.jobs > 256) {
+    PrintError("--jobs must be between 1 and 256");
+    return kExitUsage;
+  }
   if (opt.limits.max_depth < 0 || opt.limits.max_ratio == 0) {
     PrintError("--max-depth must be 0 or more and --max-ratio at least 1");
     return kExitUsage;
