@@ -44,7 +44,7 @@ const std::vector<Command>& Commands() {
        "  syncdoctor timeline --db case.db --cycle 5d3c1f0e-8a2b-4c6d-9e7f-0a1b2c3d4e5f",
        TimelineOptions, RunTimeline},
       {"explain", "what a code means and what fixes it (offline): AADSTS, error codes, quarantine reasons",
-       "syncdoctor explain CODE [--format text|json] [--limit N] [--signatures DIR]",
+       "syncdoctor explain CODE [--format text|json] [--limit N] [--signatures DIR] [--reference DIR]",
        "  syncdoctor explain 50034\n"
        "  syncdoctor explain AzureActiveDirectoryInvalidCredential\n"
        "  syncdoctor explain EncounteredEscrowProportionThreshold --format json",
@@ -56,6 +56,12 @@ const std::vector<Command>& Commands() {
        "  syncdoctor signatures test --signatures ./my-signatures\n"
        "  syncdoctor signatures lint --signatures ./my-signatures",
        SignaturesOptions, RunSignatures},
+      {"batch", "analyse many bundles: one index and report per bundle, a summary, resumable",
+       "syncdoctor batch INPUT... --out DIR [--list FILE] [--jobs N] [--timeout SECONDS] [--format json,html,...] [--fail-on SEVERITY] [--force]",
+       "  syncdoctor batch uploads/ --out results/\n"
+       "  syncdoctor batch case1.zip case2.zip --out results/ --jobs 4 --format json,html\n"
+       "  find /srv/uploads -name '*.zip' | syncdoctor batch --list - --out results/ --timeout 600",
+       BatchOptions, RunBatch},
       {"completion", "print the bash completion script",
        "syncdoctor completion bash",
        "  source <(syncdoctor completion bash)\n"
@@ -113,7 +119,7 @@ void PrintUsage(std::ostream& out) {
   }
   out << "\n'syncdoctor COMMAND --help' shows a command's options and examples.\n"
          "Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage or index error, "
-         "3 no input could be read.\n";
+         "3 no input could be read (batch: a bundle failed).\n";
 }
 
 }  // namespace

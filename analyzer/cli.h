@@ -15,7 +15,7 @@ enum ExitCode {
   kExitOk = 0,          // the run completed, findings or not
   kExitFindings = 1,    // a finding at or above --fail-on
   kExitUsage = 2,       // usage or configuration error, or an unusable index
-  kExitNoInput = 3,     // no input could be read
+  kExitNoInput = 3,     // no input could be read; for batch: a bundle failed, timed out or had none
 };
 
 struct Command {
@@ -66,6 +66,8 @@ int RunCompletion(const boost::program_options::variables_map& vm);
 // The man page (roff) and the bash completion script, generated from the command table.
 void WriteManPage(std::ostream& out);
 void WriteBashCompletion(std::ostream& out);
+void BatchOptions(boost::program_options::options_description* d);
+int RunBatch(const boost::program_options::variables_map& vm);
 void SignaturesOptions(boost::program_options::options_description* d);
 int RunSignatures(const boost::program_options::variables_map& vm);
 

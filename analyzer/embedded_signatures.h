@@ -1,4 +1,5 @@
-// The signature files of signatures/, compiled into the binary at build time.
+// The signature files of signatures/ and the reference tables of signatures/reference/, compiled
+// into the binary at build time (cmake/embed_signatures.cmake).
 #ifndef SYNCDOCTOR_ANALYZER_EMBEDDED_SIGNATURES_H_
 #define SYNCDOCTOR_ANALYZER_EMBEDDED_SIGNATURES_H_
 
@@ -12,7 +13,11 @@ struct EmbeddedFile {
   std::string_view content;
 };
 
+// Every signatures/**/*.yaml, sorted by path.
 const std::vector<EmbeddedFile>& EmbeddedSignatureFiles();
+
+// Every signatures/reference/*.tsv, sorted by path ("signatures/reference/aadsts.tsv", ...).
+const std::vector<EmbeddedFile>& EmbeddedReferenceFiles();
 
 }  // namespace syncdoctor
 

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -418,6 +419,16 @@ class Ingester : public BundleVisitor {
     }
 
     if (parallel_) {
+      // A copy of a file queued earlier in this run is not in the reader's view yet: without
+      // this, every copy would be parsed, only to be rolled back by the writer.
+      if (!file.sha256.empty()) {
+        auto [it, fresh] = queued_.emplace(file.sha256, std::make_pair(row.path, row.bundle));
+        if (!fresh) {
+          Stats([](IngestStats& s) { ++s.copies; });
+          Record(&row, "skipped", CopyReason(it->second.first, it->second.second, row.bundle));
+          return;
+        }
+      }
       Submit(file, std::move(row), format, enc, binary, std::move(head), &hashing);
       return;
     }
@@ -916,6 +927,7 @@ class Ingester : public BundleVisitor {
   // With workers (jobs > 1).
   bool parallel_ = false;
   std::unique_ptr<Index> reader_;
+  std::map<std::string, std::pair<std::string, std::string>> queued_;  // sha256 -> path, bundle
   std::mutex stats_mu_;
   std::atomic<bool> cancel_{false};
   ChunkPool pool_;

@@ -1,6 +1,7 @@
 // query (SQL over the index) and search (FTS5 over messages).
 #include <filesystem>
 #include <iostream>
+#include <typeinfo>
 
 #include "analyzer/cli.h"
 #include "analyzer/index.h"
@@ -16,18 +17,82 @@ namespace po = boost::program_options;
 
 namespace {
 
+// SQLite in Debian 12 attaches at most 10 databases to one connection (SQLITE_MAX_ATTACHED).
+constexpr size_t kMaxQueryIndexes = 10;
+
+// Several indexes in one connection: each --db file attached as b1, b2, ... (b1 is the first
+// again, which is also `main`), and for every ordinary table T of the schema a TEMP VIEW all_T
+// with a first column `db` (the path as given) over all of them, plus all_dbs(db, alias).
+Status AttachIndexes(sqlite3* db, const std::vector<std::string>& paths) {
+  if (paths.size() > kMaxQueryIndexes) {
+    return Status::InvalidInput("query reads at most " + std::to_string(kMaxQueryIndexes) +
+                                " --db files at once (SQLite's limit on attached databases); "
+                                "query the indexes in groups, or read the batch summary");
+  }
+  auto literal = [](const std::string& text) {
+    std::string q = "'";
+    for (char c : text) q += (c == '\'') ? std::string("''") : std::string(1, c);
+    return q + "'";
+  };
+  std::string dbs;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    // Each file must be an index of this schema (the checks of Index::Open, which changes nothing
+    // in an existing index) before it is attached.
+    std::unique_ptr<Index> check;
+    Status s = Index::Open(paths[i], &check, /*create=*/false);
+    check.reset();
+    if (!s.ok()) return s;
+    Stmt attach;
+    const std::string alias = "b" + std::to_string(i + 1);
+    s = Stmt::Prepare(db, "ATTACH DATABASE ?1 AS " + alias, &attach);
+    if (s.ok()) {
+      attach.Bind(1, paths[i]);
+      s = attach.Run();
+    }
+    if (!s.ok()) return Status::DbError(paths[i] + ": cannot attach: " + s.message());
+    dbs += std::string(i ? " UNION ALL " : "") + "SELECT " + literal(paths[i]) + " AS db, '" + alias + "' AS alias";
+  }
+  Status s = Exec(db, "CREATE TEMP VIEW all_dbs AS " + dbs);
+  Stmt tables;
+  if (s.ok()) s = Stmt::Prepare(db, "SELECT name FROM pragma_table_list WHERE schema = 'b1' AND type = 'table' "
+                                    "AND name NOT LIKE 'sqlite%' ORDER BY name", &tables);
+  bool row = false;
+  std::vector<std::string> names;
+  while (s.ok() && (s = tables.Step(&row)).ok() && row) names.emplace_back(tables.Text(0));
+  for (size_t t = 0; s.ok() && t < names.size(); ++t) {
+    std::string sql = "CREATE TEMP VIEW \"all_" + names[t] + "\" AS ";
+    for (size_t i = 0; i < paths.size(); ++i) {
+      sql += std::string(i ? " UNION ALL " : "") + "SELECT " + literal(paths[i]) + " AS db, * FROM b" +
+             std::to_string(i + 1) + ".\"" + names[t] + "\"";
+    }
+    s = Exec(db, sql);
+  }
+  return s;
+}
+
+// The --db files: one for search and timeline, one or more for query.
+std::vector<std::string> DbPaths(const po::variables_map& vm) {
+  if (vm["db"].value().type() == typeid(std::vector<std::string>)) {
+    return vm["db"].as<std::vector<std::string>>();
+  }
+  return {vm["db"].as<std::string>()};
+}
+
 bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
   if (!vm.count("db")) {
     PrintError("needs --db FILE");
     return false;
   }
-  std::string db = vm["db"].as<std::string>();
+  const std::vector<std::string> dbs = DbPaths(vm);
   std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) {
-    PrintError(db + ": no such index");
-    return false;
+  for (const auto& db : dbs) {
+    if (!std::filesystem::exists(db, ec)) {
+      PrintError(db + ": no such index");
+      return false;
+    }
   }
-  Status s = Index::Open(db, index, /*create=*/false);
+  Status s = Index::Open(dbs[0], index, /*create=*/false);
+  if (s.ok() && dbs.size() > 1) s = AttachIndexes((*index)->db(), dbs);
   // query and search only read: a mistyped DELETE must not change the customer's index.
   if (s.ok()) s = Exec((*index)->db(), "PRAGMA query_only=ON");
   if (!s.ok()) PrintError(s.message());
@@ -139,7 +204,9 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm,
 }  // namespace
 
 void QueryOptions(po::options_description* d) {
-  d->add_options()("db", po::value<std::string>(), "the index file (required)")
+  d->add_options()("db", po::value<std::vector<std::string>>(),
+                   "the index file (required); give it up to 10 times to query several indexes together "
+                   "(attached as b1, b2, ...; all_events, all_findings, ... unite them, with a db column)")
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv")
       ("output,o", po::value<std::string>(), "write to FILE instead of stdout")
       ("args", po::value<std::vector<std::string>>(), "the SQL statement");

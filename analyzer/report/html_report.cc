@@ -215,10 +215,11 @@ std::string RenderHtmlReport(const Report& r) {
 
   if (!r.unknown_codes.empty()) {
     o += "<section id=\"unknown-codes\">\n<h2>Codes no signature covers</h2>\n<table>"
-         "<tr><th>Code</th><th>Kind</th><th>Count</th><th>Example</th></tr>\n";
+         "<tr><th>Code</th><th>Kind</th><th>Count</th><th>What the reference says</th><th>Example</th></tr>\n";
     for (const auto& u : r.unknown_codes) {
       o += "<tr><td>" + HtmlEscape(u.code) + "</td><td>" + HtmlEscape(u.kind) + "</td><td>" +
-           std::to_string(u.count) + "</td><td class=\"log\">" + HtmlEscape(u.example) + "</td></tr>\n";
+           std::to_string(u.count) + "</td><td>" + HtmlEscape(UnknownMeaning(u)) + "</td><td class=\"log\">" +
+           HtmlEscape(u.example) + "</td></tr>\n";
     }
     o += "</table>\n</section>\n";
   }

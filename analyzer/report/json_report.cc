@@ -115,6 +115,17 @@ std::string RenderJsonReport(const Report& r) {
     w.Member("kind", u.kind);
     w.Member("count", u.count);
     w.Member("example", u.example);
+    w.Key("reference");
+    if (u.in_reference) {
+      w.BeginObject();
+      w.Member("name", u.reference_name);
+      w.Member("family", u.reference_family);
+      w.Member("meaning", u.reference_meaning);
+      w.Member("source", u.reference_source);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
     w.EndObject();
   }
   w.EndArray();

@@ -99,10 +99,10 @@ std::string RenderMarkdownReport(const Report& r) {
     }
   }
   if (!r.unknown_codes.empty()) {
-    o += "\n## Codes no signature covers\n\n| Code | Kind | Count | Example |\n|---|---|---|---|\n";
+    o += "\n## Codes no signature covers\n\n| Code | Kind | Count | What the reference says | Example |\n|---|---|---|---|---|\n";
     for (const auto& u : r.unknown_codes) {
       o += "| " + MarkdownEscape(u.code) + " | " + u.kind + " | " + std::to_string(u.count) + " | " +
-           MarkdownEscape(u.example) + " |\n";
+           MarkdownEscape(UnknownMeaning(u)) + " | " + MarkdownEscape(u.example) + " |\n";
     }
   }
   o += "\n## Coverage\n\n| Status | Input | Format | Events | Unparsed | Duplicates | From | To | Reason |\n"

@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include "analyzer/reference.h"
 #include "parsers/json_util.h"
 #include "parsers/timestamp.h"
 
@@ -734,6 +735,13 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
     u.code = code;
     u.kind = x.kind;
     u.count = x.count;
+    if (const ReferenceEntry* ref = FindReference(code)) {
+      u.in_reference = true;
+      u.reference_name = ref->name;
+      u.reference_family = ref->family;
+      u.reference_meaning = ref->meaning;
+      u.reference_source = ref->source;
+    }
     Stmt ex;
     s = Stmt::Prepare(index->db(), "SELECT message FROM events WHERE id = ?1", &ex);
     if (!s.ok()) return s;

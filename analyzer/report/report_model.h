@@ -40,6 +40,10 @@ struct UnknownCode {
   std::string code, example;
   std::string kind;  // error_code, aadsts (found in a message) or quarantine_reason
   int64_t count = 0;
+  // What the offline reference tables say (analyzer/reference.h); in_reference false when the
+  // code is unknown to them too.
+  bool in_reference = false;
+  std::string reference_name, reference_family, reference_meaning, reference_source;
 };
 
 struct DiagnosisEntry {

@@ -39,6 +39,10 @@ std::string CsvField(std::string_view value);
 // escaped, control characters and line breaks flattened.
 std::string MarkdownEscape(std::string_view text);
 
+// What the reference tables say about an unknown code, as one sentence ("Reference
+// (UserAccountNotFound): ..."), or that they do not know it either.
+std::string UnknownMeaning(const UnknownCode& code);
+
 // Replaces terminal control characters (ESC, other C0 and C1 controls, DEL) with '?', so that log
 // text cannot move the cursor, change colours or set the window title.
 std::string TerminalSafe(std::string_view text);

@@ -34,6 +34,16 @@ std::string Upper(std::string_view s) {
 
 std::string Time(int64_t ms) { return ms == 0 ? "no time" : FormatTimestamp(ms); }
 
+}  // namespace
+
+std::string UnknownMeaning(const UnknownCode& u) {
+  if (!u.in_reference) return "Not in the reference tables either: an unknown code (syncdoctor explain may find a part of it).";
+  std::string name = u.reference_name.empty() || u.reference_name == u.code ? "" : " (" + u.reference_name + ")";
+  return "Reference" + name + ": " + u.reference_meaning;
+}
+
+namespace {
+
 std::string Plural(int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
@@ -111,6 +121,7 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
     for (const auto& u : r.unknown_codes) {
       std::string what = u.kind == "aadsts" ? " (in messages)" : u.kind == "quarantine_reason" ? " (quarantine reason)" : "";
       line("  " + TerminalSafe(u.code) + what + " x" + std::to_string(u.count) + ": " + TerminalSafe(u.example));
+      line("      " + UnknownMeaning(u));
     }
     line("");
   }

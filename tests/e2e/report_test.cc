@@ -358,3 +358,49 @@ TEST_CASE("jobs: parallel workers give the same index and report as one thread",
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("unknown codes: an AADSTS code and a provisioning error no signature covers show the reference's meaning",
+          "[e2e][unknown][reference]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  auto record = [](const std::string& id, const std::string& code, const std::string& reason) {
+    return R"({"id":")" + id + R"(","activityDateTime":"2026-11-17T14:25:10Z","jobId":"AD2AADProvisioning.j1",)"
+           R"("cycleId":"c1","changeId":")" + id + R"(","provisioningAction":"create",)"
+           R"("sourceIdentity":{"id":"s1","displayName":"Ellie","identityType":"User"},)"
+           R"("provisioningStatusInfo":{"status":"failure","errorInformation":{"errorCode":")" + code +
+           R"(","reason":")" + reason + R"(","errorCategory":"nonServiceFailure"}}})";
+  };
+  std::ofstream(tmp / "b/provisioning.json")
+      << R"({"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning","value":[)"
+      << record("r1", "AzureActiveDirectoryQuotaLimitExceeded", "The directory object quota was reached.") << ","
+      << record("r2", "WidgetFactoryExploded", "Sign-in failed: AADSTS16002: session selection rejected.") << "]}";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  std::map<std::string, simdjson::dom::element> by_code;
+  for (auto u : rep.root["unknown_codes"].get_array()) by_code[Str(u["code"])] = u;
+  REQUIRE(by_code.count("AzureActiveDirectoryQuotaLimitExceeded") == 1);
+  REQUIRE(by_code.count("AADSTS16002") == 1);
+  REQUIRE(by_code.count("WidgetFactoryExploded") == 1);
+  auto quota = by_code["AzureActiveDirectoryQuotaLimitExceeded"]["reference"];
+  CHECK(Str(quota["family"]) == "provisioning_error");
+  CHECK(Str(quota["meaning"]).find("quota") != std::string::npos);
+  auto aadsts = by_code["AADSTS16002"];
+  CHECK(Str(aadsts["kind"]) == "aadsts");
+  CHECK(Str(aadsts["reference"]["name"]) == "AppSessionSelectionInvalid");
+  // A code the reference does not know either says so: null in JSON, a sentence in text.
+  CHECK(by_code["WidgetFactoryExploded"]["reference"].is_null());
+  RunResult text = Run("analyze '" + (tmp / "b") + "'");
+  CHECK(text.out.find("Reference (AppSessionSelectionInvalid): ") != std::string::npos);
+  CHECK(text.out.find("Not in the reference tables either") != std::string::npos);
+  for (const char* format : {"markdown", "html"}) {
+    INFO(format);
+    RunResult other = Run("analyze '" + (tmp / "b") + "' --format " + format);
+    CHECK(other.out.find("AppSessionSelectionInvalid") != std::string::npos);
+    CHECK(other.out.find(Str(quota["meaning"]).substr(0, 30)) != std::string::npos);
+  }
+}
+
+}  // namespace e2e
