@@ -85,6 +85,8 @@ struct BatchConfig {
   fs::path out;
   std::vector<std::string> formats;  // json first, then the extra ones
   std::string signatures;            // --signatures DIR, or ""
+  bool redact = false;               // --redact: every report of every bundle (the key is in the
+                                     // environment, SYNCDOCTOR_REDACT_KEY, not on command lines)
   std::string options_key;           // what else, besides the content, the results depend on
   bool force = false;
   bool quiet = false;
@@ -747,12 +749,14 @@ class BatchRunner {
                                         "--output", (dir / "report.json").string(), "--quiet",
                                         "--jobs", std::to_string(cfg_.child_jobs)};
     if (!cfg_.signatures.empty()) analyze.insert(analyze.end(), {"--signatures", cfg_.signatures});
+    if (cfg_.redact) analyze.push_back("--redact");
     t.steps.push_back(analyze);
     for (size_t f = 1; f < cfg_.formats.size(); ++f) {
       std::vector<std::string> report = {"report", "--db", db, "--format", cfg_.formats[f], "--output",
                                          (dir / kFormatFiles.at(cfg_.formats[f])).string(), "--no-color",
                                          "--quiet"};
       if (!cfg_.signatures.empty()) report.insert(report.end(), {"--signatures", cfg_.signatures});
+      if (cfg_.redact) report.push_back("--redact");
       t.steps.push_back(report);
     }
     b.result.log = b.name + "/stderr.log";
@@ -876,6 +880,9 @@ void BatchOptions(po::options_description* d) {
       ("fail-on", po::value<std::string>(), "exit 1 when a bundle has a finding of this severity or worse")
       ("signatures", po::value<std::string>(), "also load the signature files of DIR in every bundle's run")
       ("force", "analyse every bundle again, even those unchanged since their last run")
+      ("redact", "redact every bundle's reports (the indexes keep the data), with one key for the whole batch")
+      ("redact-key", po::value<std::string>(), "key for --redact (default: SYNCDOCTOR_REDACT_KEY, else a "
+                                               "random key for this batch)")
       ("quiet,q", "no progress lines on stderr (failed bundles are still named)")
       ("args", po::value<std::vector<std::string>>(), "INPUT...: folders of bundles, or bundles");
 }
@@ -932,6 +939,33 @@ int RunBatch(const po::variables_map& vm) {
       return kExitUsage;
     }
     cfg.options_key += ";signatures=" + sha;
+  }
+  if (vm.count("redact-key") && !vm.count("redact")) {
+    PrintError("--redact-key needs --redact");
+    return kExitUsage;
+  }
+  if (vm.count("redact")) {
+    // One key for every child, so that all reports of the batch (and every format of one
+    // bundle) use the same pseudonyms. It travels in the environment, not on command lines that
+    // `ps` shows. A run with another key is a run with other options: its bundles are redone.
+    cfg.redact = true;
+    std::string key = RedactKey(vm);
+    std::string key_id = "random";
+    if (key.empty()) {
+      Sha256 sha;
+      sha.Update(std::to_string(Clock::now().time_since_epoch().count()) + std::to_string(getpid()));
+      std::ifstream urandom("/dev/urandom", std::ios::binary);
+      char buf[32] = {};
+      urandom.read(buf, sizeof(buf));
+      sha.Update(std::string_view(buf, sizeof(buf)));
+      key = sha.HexDigest();
+    } else {
+      Sha256 sha;
+      sha.Update(key);
+      key_id = sha.HexDigest().substr(0, 16);
+    }
+    setenv("SYNCDOCTOR_REDACT_KEY", key.c_str(), 1);
+    cfg.options_key += ";redact=" + key_id;
   }
   if (access("/proc/self/exe", X_OK) != 0) {
     PrintError("cannot find this program's own binary (/proc/self/exe) to run each bundle in");

@@ -12,6 +12,8 @@
 #include <tuple>
 #include <vector>
 
+#include <regex>
+
 #include "tests/e2e/e2e_util.h"
 
 using namespace e2e;  // NOLINT: test helpers
@@ -705,4 +707,38 @@ TEST_CASE("query: several --db files are queried together through all_* views", 
     // search and timeline take one index.
     CHECK(Run("search" + dbs + " x").exit_code == 2);
   }
+}
+
+TEST_CASE("batch: --redact redacts every report of every bundle with one key, and a new key redoes them",
+          "[e2e][batch][redact]") {
+  TempDir tmp;
+  const std::string in = tmp / "in", out = tmp / "out";
+  fs::create_directories(in);
+  CopyTree(kMotivating, in + "/a-quarantine");
+  RunResult r = Run("batch " + Q(in) + " --out " + Q(out) + " --format json,html,markdown --redact --redact-key k1");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string json = ReadFile(out + "/a-quarantine/report.json");
+  std::string html = ReadFile(out + "/a-quarantine/report.html");
+  std::string md = ReadFile(out + "/a-quarantine/report.md");
+  REQUIRE_FALSE(json.empty());
+  REQUIRE_FALSE(html.empty());
+  REQUIRE_FALSE(md.empty());
+  for (const std::string* text : {&json, &html, &md}) {
+    CHECK(text->find("contoso.com") == std::string::npos);
+    CHECK(text->find("jordan.lee") == std::string::npos);
+  }
+  // The key is not on any command line: it reached the children through the environment, so
+  // the deleter has the same token in every format (separate processes wrote them).
+  std::smatch m;
+  REQUIRE(std::regex_search(json, m, std::regex(R"(by (user-[0-9a-f]{10}@domain-[0-9a-f]{10}\.example))")));
+  CHECK(html.find(m[1].str()) != std::string::npos);
+  CHECK(md.find(m[1].str()) != std::string::npos);
+  // The same key again: nothing to redo. Another key: the bundle is redone with other tokens.
+  RunResult again = Run("batch " + Q(in) + " --out " + Q(out) + " --format json,html,markdown --redact --redact-key k1");
+  CHECK(ReadSummary(out).at(0).status == "unchanged");
+  RunResult other = Run("batch " + Q(in) + " --out " + Q(out) + " --format json,html,markdown --redact --redact-key k2");
+  CHECK(ReadSummary(out).at(0).status == "ok");
+  CHECK(ReadFile(out + "/a-quarantine/report.json").find(m[1].str()) == std::string::npos);
+  CHECK(Run("batch " + Q(in) + " --out " + Q(out) + " --redact-key k2").exit_code == 2);
 }
