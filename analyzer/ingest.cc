@@ -767,18 +767,21 @@ class Ingester : public BundleVisitor {
  private:
   // The portal's provisioning CSV download is three files joined on change ID. A member that is
   // missing loses nothing that was given, but the files that are there say what cannot be joined.
+  // change_id has no index: NOT IN (subquery) is built once as a temporary index, where a
+  // correlated NOT EXISTS would scan every event for every row (quadratic on a large download).
   Status CheckPortalCsvTriplets() {
     static const char* kOrphans =
         "SELECT s.id, count(*) FROM events d JOIN sources s ON s.id = d.source_id "
         "WHERE s.format = 'provisioning-portal-csv' AND (d.record_id LIKE 'portal-csv-step:%' OR "
-        "d.record_id LIKE 'portal-csv-property:%') AND NOT EXISTS (SELECT 1 FROM events r "
-        "WHERE r.kind = 'provisioning' AND r.change_id = d.change_id AND r.record_id NOT LIKE 'portal-csv-%') "
+        "d.record_id LIKE 'portal-csv-property:%') AND (d.change_id IS NULL OR d.change_id NOT IN "
+        "(SELECT change_id FROM events WHERE kind = 'provisioning' AND change_id IS NOT NULL "
+        "AND record_id NOT LIKE 'portal-csv-%')) "
         "GROUP BY s.id";
     static const char* kStepless =
         "SELECT s.id, count(*) FROM events r JOIN sources s ON s.id = r.source_id "
         "WHERE s.format = 'provisioning-portal-csv' AND r.record_id NOT LIKE 'portal-csv-%' "
-        "AND NOT EXISTS (SELECT 1 FROM events d WHERE d.change_id = r.change_id AND "
-        "d.record_id LIKE 'portal-csv-step:%') GROUP BY s.id HAVING count(*) = "
+        "AND (r.change_id IS NULL OR r.change_id NOT IN (SELECT change_id FROM events "
+        "WHERE change_id IS NOT NULL AND record_id LIKE 'portal-csv-step:%')) GROUP BY s.id HAVING count(*) = "
         "(SELECT count(*) FROM events x WHERE x.source_id = s.id)";
     std::vector<std::pair<int64_t, std::string>> notes;
     for (int q = 0; q < 2; ++q) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "analyzer/cli.h"
 #include "analyzer/findings.h"
@@ -34,6 +35,13 @@ void CommonReportOptions(po::options_description* d) {
       ("quiet,q", "no progress or summary on stderr");
 }
 
+// Parse workers by default: one per core, at most 4 (the single index writer is the limit
+// beyond that; docs/performance.md).
+int DefaultJobs() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(std::min(n, 4u));
+}
+
 void CommonIngestOptions(po::options_description* d) {
   d->add_options()
       ("input-format", po::value<std::string>(), "parse every file as this format instead of detecting it")
@@ -45,9 +53,9 @@ void CommonIngestOptions(po::options_description* d) {
       ("max-ratio", po::value<uint64_t>()->default_value(1000),
        "stop an archive that unpacks to more than N times its size (zip bombs)")
       ("no-progress", "no progress line on stderr (it is shown only on a terminal anyway)")
-      ("jobs,j", po::value<int>()->default_value(1),
-       "parse and match N files at once beside one index writer (1: no threads; the writer is "
-       "the bottleneck today, see docs/performance.md)")
+      ("jobs,j", po::value<int>()->default_value(DefaultJobs()),
+       "parse and match N files at once beside one index writer (default: the number of cores, "
+       "at most 4; 1: no threads)")
       ("args", po::value<std::vector<std::string>>(), "PATH...: folders, files or archives");
 }
 

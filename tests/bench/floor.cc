@@ -6,6 +6,8 @@
 // Usage: bench_floor DIR...   Prints one JSON line: {"files", "bytes", "records", "json_records",
 // "trace_entries", "lines"}. Exits 1 on a file it cannot read or JSON simdjson rejects.
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -13,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 namespace {
 
@@ -24,9 +24,9 @@ struct Totals {
 
 // True when [line, end) is a trace header: a source, a Level, ':', an id and " : ".
 bool IsTraceHeader(const char* line, const char* end) {
-  static const char* const kLevels[] = {" Critical: ", " Error: ",   " Warning: ", " Information: ",
-                                        " Verbose: ",  " Start: ",   " Stop: ",    " Suspend: ",
-                                        " Resume: ",   " Transfer: "};
+  static const char* const kLevels[] = {
+      " Critical: ", " Error: ", " Warning: ", " Information: ", " Verbose: ",
+      " Start: ",    " Stop: ",  " Suspend: ", " Resume: ",      " Transfer: "};
   if (line == end || *line == ' ' || *line == '\t') return false;
   std::string_view text(line, end - line);
   for (const char* level : kLevels) {
@@ -50,7 +50,8 @@ bool EndsWith(const std::string& s, const char* suffix) {
 bool ParseFile(simdjson::dom::parser& parser, const std::string& path, Totals* totals) {
   simdjson::padded_string text;
   if (auto error = simdjson::padded_string::load(path).get(text); error) {
-    std::fprintf(stderr, "bench_floor: error: %s: %s\n", path.c_str(), simdjson::error_message(error));
+    std::fprintf(stderr, "bench_floor: error: %s: %s\n", path.c_str(),
+                 simdjson::error_message(error));
     return false;
   }
   totals->files++;
@@ -65,14 +66,16 @@ bool ParseFile(simdjson::dom::parser& parser, const std::string& path, Totals* t
   if (EndsWith(path, ".ndjson") || EndsWith(path, ".jsonl")) {
     simdjson::dom::document_stream docs;
     if (auto error = parser.parse_many(text, 64 << 20).get(docs); error) {
-      std::fprintf(stderr, "bench_floor: error: %s: %s\n", path.c_str(), simdjson::error_message(error));
+      std::fprintf(stderr, "bench_floor: error: %s: %s\n", path.c_str(),
+                   simdjson::error_message(error));
       return false;
     }
     for (auto doc : docs) {
       simdjson::dom::element element;
       if (auto error = doc.get(element); error) {
         std::fprintf(stderr, "bench_floor: error: %s: record %llu: %s\n", path.c_str(),
-                     static_cast<unsigned long long>(totals->json_records), simdjson::error_message(error));
+                     static_cast<unsigned long long>(totals->json_records),
+                     simdjson::error_message(error));
         return false;
       }
       totals->json_records++;
@@ -82,7 +85,8 @@ bool ParseFile(simdjson::dom::parser& parser, const std::string& path, Totals* t
   if (start < size && (data[start] == '{' || data[start] == '[')) {
     simdjson::dom::element root;
     if (auto error = parser.parse(text).get(root); error) {
-      std::fprintf(stderr, "bench_floor: error: %s: %s\n", path.c_str(), simdjson::error_message(error));
+      std::fprintf(stderr, "bench_floor: error: %s: %s\n", path.c_str(),
+                   simdjson::error_message(error));
       return false;
     }
     simdjson::dom::array records;
@@ -143,6 +147,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(totals.files), static_cast<unsigned long long>(totals.bytes),
       static_cast<unsigned long long>(totals.json_records + totals.trace_entries),
       static_cast<unsigned long long>(totals.json_records),
-      static_cast<unsigned long long>(totals.trace_entries), static_cast<unsigned long long>(totals.lines));
+      static_cast<unsigned long long>(totals.trace_entries),
+      static_cast<unsigned long long>(totals.lines));
   return 0;
 }
