@@ -187,7 +187,28 @@ Status SyncMatches(Index* index, const Matcher& matcher) {
 Status RefreshFindings(Index* index, const Matcher& matcher) {
   Status s = SyncMatches(index, matcher);
   if (!s.ok()) return s;
-  return RebuildFindings(index, matcher.signatures());
+  // Findings are a function of the matches, the events they point at, the signatures and this
+  // code: when none of them changed since the last rebuild (a re-analysis of an indexed bundle,
+  // a second report), the stored findings stand. Events and matches are only ever added, so
+  // the newest event id and the number of matches say whether anything changed.
+  std::string stamp = std::string(SYNCDOCTOR_VERSION) + ":" + SignatureFingerprint(matcher.signatures());
+  {
+    Stmt st;
+    bool row = false;
+    s = Stmt::Prepare(index->db(),
+        "SELECT coalesce((SELECT max(id) FROM events), 0), (SELECT count(*) FROM matches)", &st);
+    if (s.ok()) s = st.Step(&row);
+    if (!s.ok()) return s;
+    stamp += ":" + std::to_string(st.Int(0)) + ":" + std::to_string(st.Int(1));
+  }
+  std::string stored;
+  bool found = false;
+  s = index->GetMeta("findings_stamp", &stored, &found);
+  if (!s.ok()) return s;
+  if (found && stored == stamp) return Status::Ok();
+  s = RebuildFindings(index, matcher.signatures());
+  if (s.ok()) s = index->SetMeta("findings_stamp", stamp);
+  return s;
 }
 
 }  // namespace syncdoctor

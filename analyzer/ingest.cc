@@ -963,7 +963,7 @@ Status IngestPath(const std::string& path, const IngestOptions& options, Index* 
   Status w = ingester.Stop();
   if (s.ok()) s = w;
   if (s.ok()) s = ingester.Finish();
-  if (s.ok()) s = index->UpdateFts();
+  if (s.ok() && !options.defer_fts) s = index->UpdateFts();
   Status e = index->EndBulk();
   return s.ok() ? e : s;
 }

@@ -35,6 +35,9 @@ struct IngestOptions {
   // Files parsed and matched at once by worker threads; one writer thread stores them, in the
   // order of the walk, so the index is the same whatever the number. 1: no thread at all.
   int jobs = 1;
+  // Leave the full-text index to the caller (Index::UpdateFts): `analyze` fills it while the
+  // report is built, and not at all for a temporary index.
+  bool defer_fts = false;
 };
 
 struct IngestStats {

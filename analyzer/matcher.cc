@@ -2,15 +2,21 @@
 
 namespace syncdoctor {
 
+static_assert(kEventKindCount * kEventFieldCount < 128, "memo keys start with the set number in one char");
+
 Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<Matcher>* out) {
   std::unique_ptr<Matcher> m(new Matcher());
   m->sigs_ = signatures;
-  m->fields_.resize(kEventFieldCount);
+  m->fields_.resize(kEventKindCount * kEventFieldCount);
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_max_mem(64 << 20);
   for (auto& f : m->fields_) f.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-  for (const Signature& sig : *signatures) {
+  for (size_t si = 0; si < signatures->size(); ++si) {
+    const Signature& sig = (*signatures)[si];
+    for (int k = 0; k < kEventKindCount; ++k) {
+      if (sig.AppliesTo(static_cast<EventKind>(k))) m->by_kind_[k].push_back(static_cast<int>(si));
+    }
     CompiledSignature cs;
     for (int which = 0; which < 2; ++which) {
       const auto& conds = which == 0 ? sig.all : sig.any;
@@ -18,15 +24,18 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
       for (const Condition& c : conds) {
         CompiledCondition cc;
         for (const auto& [field, pattern] : c.pairs) {
-          FieldSet& fs = m->fields_[static_cast<int>(field)];
-          std::string error;
-          int idx = fs.set->Add(pattern, &error);
-          if (idx < 0) {
-            return Status::InvalidInput(sig.file + ": signature " + sig.id + ": bad pattern for " +
-                                        std::string(EventFieldName(field)) + " '" + pattern +
-                                        "': " + error);
+          for (int k = 0; k < kEventKindCount; ++k) {
+            if (!sig.AppliesTo(static_cast<EventKind>(k))) continue;
+            FieldSet& fs = m->fields_[k * kEventFieldCount + static_cast<int>(field)];
+            std::string error;
+            if (fs.set->Add(pattern, &error) < 0) {
+              return Status::InvalidInput(sig.file + ": signature " + sig.id +
+                                          ": bad pattern for " +
+                                          std::string(EventFieldName(field)) + " '" + pattern +
+                                          "': " + error);
+            }
+            fs.pair_of_pattern.push_back(m->pair_count_);
           }
-          fs.pair_of_pattern.push_back(m->pair_count_);
           cc.pairs.push_back(m->pair_count_++);
         }
         dest.push_back(std::move(cc));
@@ -34,17 +43,19 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
     }
     m->compiled_.push_back(std::move(cs));
   }
-  for (int i = 0; i < kEventFieldCount; ++i) {
+  for (size_t i = 0; i < m->fields_.size(); ++i) {
     FieldSet& fs = m->fields_[i];
     if (fs.pair_of_pattern.empty()) {
       fs.set.reset();
       continue;
     }
     if (!fs.set->Compile()) {
-      return Status::InvalidInput("signature patterns for field " +
-                                  std::string(EventFieldName(static_cast<EventField>(i))) +
-                                  " do not fit in memory");
+      return Status::InvalidInput(
+          "signature patterns for field " +
+          std::string(EventFieldName(static_cast<EventField>(i % kEventFieldCount))) +
+          " do not fit in memory");
     }
+    (void)fs.set->Match(std::string_view(), &fs.empty_hits);
   }
   *out = std::move(m);
   return Status::Ok();
@@ -52,25 +63,43 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
 
 Status Matcher::Match(const Event& event, Scratch* scratch, std::vector<int>* out) const {
   out->clear();
+  const int kind = static_cast<int>(event.kind);
+  if (by_kind_[kind].empty()) return Status::Ok();
   scratch->pair_ok.assign(pair_count_, 0);
   for (int i = 0; i < kEventFieldCount; ++i) {
-    const FieldSet& fs = fields_[i];
+    const FieldSet& fs = fields_[kind * kEventFieldCount + i];
     if (!fs.set) continue;
-    scratch->hits.clear();
-    RE2::Set::ErrorInfo info;
     std::string_view text = EventFieldValue(event, static_cast<EventField>(i));
-    if (!fs.set->Match(text, &scratch->hits, &info)) {
-      if (info.kind != RE2::Set::kNoError) {
-        return Status::InvalidInput("pattern matching ran out of memory on field " +
-                                    std::string(EventFieldName(static_cast<EventField>(i))));
+    const std::vector<int>* hits = &fs.empty_hits;
+    if (!text.empty()) {
+      std::vector<int>* memo = nullptr;
+      if (text.size() <= kMemoMaxBytes) {
+        // Keyed by set (kind and field): the same text has other hit numbers in another set.
+        scratch->key.assign(1, static_cast<char>(kind * kEventFieldCount + i));
+        scratch->key.append(text);
+        auto it = scratch->memo.find(scratch->key);
+        if (it != scratch->memo.end()) {
+          hits = &it->second;
+        } else {
+          if (scratch->memo.size() >= kMemoEntries) scratch->memo.clear();
+          memo = &scratch->memo[scratch->key];
+        }
       }
-      continue;
+      if (hits == &fs.empty_hits) {
+        scratch->hits.clear();
+        RE2::Set::ErrorInfo info;
+        if (!fs.set->Match(text, &scratch->hits, &info) && info.kind != RE2::Set::kNoError) {
+          if (memo != nullptr) scratch->memo.erase(scratch->key);
+          return Status::InvalidInput("pattern matching ran out of memory on field " +
+                                      std::string(EventFieldName(static_cast<EventField>(i))));
+        }
+        if (memo != nullptr) *memo = scratch->hits;
+        hits = &scratch->hits;
+      }
     }
-    for (int h : scratch->hits) scratch->pair_ok[fs.pair_of_pattern[h]] = 1;
+    for (int h : *hits) scratch->pair_ok[fs.pair_of_pattern[h]] = 1;
   }
-  const auto& sigs = *sigs_;
-  for (size_t s = 0; s < compiled_.size(); ++s) {
-    if (!sigs[s].AppliesTo(event.kind)) continue;
+  for (int s : by_kind_[kind]) {
     const CompiledSignature& cs = compiled_[s];
     auto holds = [&](const CompiledCondition& c) {
       for (int p : c.pairs) {
@@ -95,7 +124,7 @@ Status Matcher::Match(const Event& event, Scratch* scratch, std::vector<int>* ou
       }
       ok = any;
     }
-    if (ok) out->push_back(static_cast<int>(s));
+    if (ok) out->push_back(s);
   }
   return Status::Ok();
 }

@@ -1,11 +1,15 @@
-// Matcher: runs every signature against an event. All patterns of all signatures that look at
-// one field are compiled into one RE2::Set, so each field of an event is scanned once.
+// Matcher: runs every signature against an event. For each event kind, all patterns of the
+// signatures that apply to that kind and look at one field are compiled into one RE2::Set, so
+// each field of an event is scanned once, and only by the patterns that could count for it (a
+// trace line is not scanned by the patterns of provisioning-only signatures).
 #ifndef SYNCDOCTOR_ANALYZER_MATCHER_H_
 #define SYNCDOCTOR_ANALYZER_MATCHER_H_
 
 #include <re2/set.h>
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/signature.h"
@@ -23,7 +27,15 @@ class Matcher {
   struct Scratch {
     std::vector<int> hits;
     std::vector<unsigned char> pair_ok;
+    // Hits of short field values seen before (levels, activities, error codes repeat endlessly),
+    // keyed by set number and text; cleared when it grows past kMemoEntries.
+    std::unordered_map<std::string, std::vector<int>> memo;
+    std::string key;
   };
+  // Values up to this many bytes are remembered; RE2::Set::Match has a fixed cost per call that
+  // dwarfs the scan of a short string.
+  static constexpr size_t kMemoMaxBytes = 96;
+  static constexpr size_t kMemoEntries = 8192;
   Status Match(const Event& event, Scratch* scratch, std::vector<int>* out) const;
 
   const std::vector<Signature>& signatures() const { return *sigs_; }
@@ -33,6 +45,7 @@ class Matcher {
   struct FieldSet {
     std::unique_ptr<RE2::Set> set;
     std::vector<int> pair_of_pattern;  // pattern index in the set -> global pair index
+    std::vector<int> empty_hits;       // what the set matches in "" (most fields are often empty)
   };
   struct CompiledCondition {
     std::vector<int> pairs;  // global pair indexes; all must hold
@@ -41,8 +54,10 @@ class Matcher {
     std::vector<CompiledCondition> all, any;
   };
   const std::vector<Signature>* sigs_ = nullptr;
-  std::vector<FieldSet> fields_;           // indexed by EventField
+  // fields_[kind * kEventFieldCount + field]; a null set means no pattern looks there.
+  std::vector<FieldSet> fields_;
   std::vector<CompiledSignature> compiled_;
+  std::vector<int> by_kind_[kEventKindCount];  // signature indexes that apply to each kind
   int pair_count_ = 0;
 };
 

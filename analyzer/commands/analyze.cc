@@ -162,7 +162,7 @@ class ProgressLine {
 
 // Ingests every PATH; returns kExitOk, kExitNoInput or kExitUsage (index error).
 int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index,
-           const Matcher& matcher) {
+           const Matcher& matcher, bool defer_fts = false) {
   if (!vm.count("args")) {
     PrintError("no PATH given (a folder, a file or an archive)");
     return kExitUsage;
@@ -174,6 +174,7 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   opt.limits.max_unpacked_bytes = vm["max-unpacked-mb"].as<uint64_t>() << 20;
   opt.limits.max_ratio = vm["max-ratio"].as<uint64_t>();
   opt.jobs = vm["jobs"].as<int>();
+  opt.defer_fts = defer_fts;
   if (opt.jobs < 1 || opt.jobs > 256) {
     PrintError("--jobs must be between 1 and 256");
     return kExitUsage;
@@ -230,11 +231,14 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   return kExitOk;
 }
 
-int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matcher) {
+// `refresh`: bring the findings up to date first (analyze has done it already, on the writing
+// connection, and reports from a second one).
+int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matcher,
+                bool refresh = true) {
   Severity fail_on = Severity::kInfo;
   bool has_fail_on = false;
   if (!CheckReportOptions(vm, &fail_on, &has_fail_on)) return kExitUsage;
-  Status s = RefreshFindings(index, matcher);
+  Status s = refresh ? RefreshFindings(index, matcher) : Status::Ok();
   Report report;
   if (s.ok()) s = BuildReport(index, matcher.signatures(), &report);
   if (s.ok() && vm.count("redact")) {
@@ -332,9 +336,35 @@ int RunAnalyze(const po::variables_map& vm) {
   }
   std::unique_ptr<Index> index;
   if (!OpenIndex(db, &index)) return kExitUsage;
-  int rc = Ingest(vm, db, index.get(), *matcher);
+  int rc = Ingest(vm, db, index.get(), *matcher, /*defer_fts=*/true);
   if (rc != kExitOk) return rc;
-  return PrintReport(vm, index.get(), *matcher);
+  Status s = RefreshFindings(index.get(), *matcher);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  // A temporary index is gone at exit: nobody will search it.
+  if (!vm.count("db")) return PrintReport(vm, index.get(), *matcher, /*refresh=*/false);
+  // The full-text index is filled on the writing connection while the report is built from a
+  // second one: the report does not read it, and WAL lets one connection read while the other
+  // writes. A run killed meanwhile leaves it behind; the next ingest or search catches up.
+  std::unique_ptr<Index> reader;
+  if (!OpenIndex(db, &reader, /*create=*/false)) return kExitUsage;
+  Status fts;
+  std::thread filler([&] {
+    fts = index->BeginBulk();
+    if (fts.ok()) fts = index->UpdateFts();
+  });
+  rc = PrintReport(vm, reader.get(), *matcher, /*refresh=*/false);
+  filler.join();
+  reader.reset();  // no reader left: the checkpoint below can empty the log
+  Status end = index->EndBulk();
+  if (fts.ok()) fts = end;
+  if (!fts.ok()) {
+    PrintError("the full-text index: " + fts.message());
+    return rc == kExitOk ? kExitUsage : rc;
+  }
+  return rc;
 }
 
 int RunIngest(const po::variables_map& vm) {

@@ -364,6 +364,12 @@ int RunSearch(const po::variables_map& vm) {
   for (const auto& a : vm["args"].as<std::vector<std::string>>()) q += (q.empty() ? "" : " ") + a;
   std::unique_ptr<Index> index;
   if (!OpenExisting(vm, &index)) return kExitUsage;
+  // An `analyze` killed while it filled the full-text index left it behind `events`: catch up.
+  Status fts = index->UpdateFts();
+  if (!fts.ok()) {
+    PrintWarning("the full-text index could not be brought up to date (" + fts.message() +
+                 "): events added by an interrupted run may be missing from the results");
+  }
   std::unique_ptr<Redactor> redactor;
   if (!MakeRedactor(vm, index.get(), &redactor)) return kExitUsage;
   Stmt st;
