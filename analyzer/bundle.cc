@@ -1,5 +1,7 @@
 #include "analyzer/bundle.h"
 
+#include <sys/stat.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -216,14 +218,25 @@ class Walker {
     f.path = display;
     f.size = static_cast<int64_t>(fs::file_size(p, ec));
     if (ec) f.size = -1;
-    // Hash first, so that a file already indexed is skipped without being parsed.
-    FileByteStream hash_in;
-    Status s = hash_in.Open(p.string());
-    uint64_t size = 0;
-    if (s.ok()) s = HashStream(&hash_in, &f.sha256, &size);
-    if (!s.ok()) {
-      v_->OnError(bundle, display, s.message());
-      return;
+    struct stat st;
+    if (::stat(p.c_str(), &st) == 0) {
+      f.stat_key = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+                   std::to_string(st.st_size) + ":" +
+                   std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) + ":" +
+                   std::to_string(st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec);
+    }
+    // Hash first, so that a file already indexed is skipped without being parsed; a file whose
+    // stat key an earlier run recorded is not even read for that.
+    Status s;
+    if (f.stat_key.empty() || !v_->FindByStat(bundle, display, f.stat_key, &f.sha256)) {
+      FileByteStream hash_in;
+      s = hash_in.Open(p.string());
+      uint64_t size = 0;
+      if (s.ok()) s = HashStream(&hash_in, &f.sha256, &size);
+      if (!s.ok()) {
+        v_->OnError(bundle, display, s.message());
+        return;
+      }
     }
     FileByteStream in;
     s = in.Open(p.string());

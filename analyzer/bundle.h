@@ -31,6 +31,10 @@ struct BundleFile {
   int64_t size = -1;      // bytes, -1 when unknown
   std::string sha256;     // known before reading for files on disk; "" inside archives
   std::string disk_path;  // the file on disk, so that a worker can open it again; "" in archives
+  // For a file on disk: device, inode, size, modification and change times (ns), as git's index
+  // keeps them. When an earlier run recorded the same key for the same path, its content hash
+  // is taken from the index instead of reading the file again. "" inside archives.
+  std::string stat_key;
   ByteStream* stream = nullptr;
 };
 
@@ -48,6 +52,13 @@ class BundleVisitor {
   // A damaged archive or an unreadable file: named, and the walk goes on.
   virtual void OnError(const std::string& bundle, const std::string& path,
                        std::string_view message) = 0;
+  // The sha256 an earlier run recorded for this file on disk with the same stat_key, if any:
+  // the walk then does not read the file to hash it.
+  virtual bool FindByStat(const std::string& bundle, const std::string& path,
+                          const std::string& stat_key, std::string* sha256) {
+    (void)bundle, (void)path, (void)stat_key, (void)sha256;
+    return false;
+  }
 };
 
 // Archive format named by the first bytes ("zip", "gzip", "bzip2", "xz", "7z", "tar"), or "".

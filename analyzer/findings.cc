@@ -16,8 +16,9 @@ Status Rematch(Index* index, const Matcher& matcher) {
     s = Stmt::Prepare(index->db(),
         "SELECT e.id, e.kind, e.level, e.record_id, e.job_id, e.cycle_id, e.change_id, "
         "e.correlation_id, e.activity, e.actor, e.source_identity, e.target_identity, "
-        "e.error_code, e.reason, e.message, e.raw, s.path FROM events e "
-        "JOIN sources s ON s.id = e.source_id ORDER BY e.id",
+        "e.error_code, e.reason, e.message, x.raw, s.path FROM event_rows e "
+        "LEFT JOIN event_raw x ON x.event_id = e.id JOIN sources s ON s.id = e.source_id "
+        "ORDER BY e.id",
         &st);
   }
   Matcher::Scratch scratch;
@@ -58,7 +59,7 @@ Status RebuildFindings(Index* index, const std::vector<Signature>& signatures) {
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
       "SELECT m.signature, m.scope, count(*), min(e.time), max(e.time) FROM matches m "
-      "JOIN events e ON e.id = m.event_id GROUP BY m.signature, m.scope ORDER BY 1, 2",
+      "JOIN event_rows e ON e.id = m.event_id GROUP BY m.signature, m.scope ORDER BY 1, 2",
       &st);
   bool row = false;
   while (s.ok() && (s = st.Step(&row)).ok() && row) {
@@ -84,7 +85,7 @@ Status RebuildFindings(Index* index, const std::vector<Signature>& signatures) {
     if (sig.per_cycle) {
       Stmt cs;
       s = Stmt::Prepare(index->db(),
-          "SELECT m.scope, count(*) FROM matches m JOIN events e ON e.id = m.event_id "
+          "SELECT m.scope, count(*) FROM matches m JOIN event_rows e ON e.id = m.event_id "
           "WHERE m.signature = ?1 GROUP BY m.scope, coalesce(e.cycle_id, '')",
           &cs);
       if (!s.ok()) return s;
@@ -172,7 +173,7 @@ Status SyncMatches(Index* index, const Matcher& matcher) {
   bool has_events = false;
   {
     Stmt st;
-    s = Stmt::Prepare(index->db(), "SELECT 1 FROM events LIMIT 1", &st);
+    s = Stmt::Prepare(index->db(), "SELECT 1 FROM event_rows LIMIT 1", &st);
     if (s.ok()) s = st.Step(&has_events);
     if (!s.ok()) return s;
   }
@@ -196,7 +197,7 @@ Status RefreshFindings(Index* index, const Matcher& matcher) {
     Stmt st;
     bool row = false;
     s = Stmt::Prepare(index->db(),
-        "SELECT coalesce((SELECT max(id) FROM events), 0), (SELECT count(*) FROM matches)", &st);
+        "SELECT coalesce((SELECT max(id) FROM event_rows), 0), (SELECT count(*) FROM matches)", &st);
     if (s.ok()) s = st.Step(&row);
     if (!s.ok()) return s;
     stamp += ":" + std::to_string(st.Int(0)) + ":" + std::to_string(st.Int(1));

@@ -27,9 +27,10 @@ CREATE TABLE IF NOT EXISTS sources(
   first_time INTEGER,
   last_time INTEGER,
   detect_score INTEGER NOT NULL DEFAULT 0,
+  stat_key TEXT,
   UNIQUE (bundle, path, sha256));
 CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
-CREATE TABLE IF NOT EXISTS events(
+CREATE TABLE IF NOT EXISTS event_rows(
   id INTEGER PRIMARY KEY,
   source_id INTEGER NOT NULL REFERENCES sources(id),
   line INTEGER NOT NULL,
@@ -52,14 +53,27 @@ CREATE TABLE IF NOT EXISTS events(
   error_code TEXT,
   reason TEXT,
   message TEXT,
-  raw TEXT,
   content_key INTEGER NOT NULL DEFAULT 0,
   UNIQUE (kind, record_id, content_key));
-CREATE INDEX IF NOT EXISTS events_time ON events(time);
-CREATE INDEX IF NOT EXISTS events_source ON events(source_id);
-CREATE INDEX IF NOT EXISTS events_job ON events(job_id);
-CREATE INDEX IF NOT EXISTS events_error ON events(error_code);
-CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, content='events', content_rowid='id');
+-- (time, level) covers the report's timeline; (source_id, time_inferred, time) gives the newest
+-- event of a file in one seek (the report's silence checks).
+CREATE INDEX IF NOT EXISTS events_time ON event_rows(time, level);
+CREATE INDEX IF NOT EXISTS events_source ON event_rows(source_id, time_inferred, time);
+CREATE INDEX IF NOT EXISTS events_job ON event_rows(job_id);
+CREATE INDEX IF NOT EXISTS events_error ON event_rows(error_code);
+-- The original text of each event, apart from its fields, so that the scans of the report and
+-- of re-matching do not read a gigabyte of raw JSON to look at a few columns.
+CREATE TABLE IF NOT EXISTS event_raw(
+  event_id INTEGER PRIMARY KEY REFERENCES event_rows(id),
+  raw TEXT NOT NULL);
+-- What users query: every field and the raw text, in the column order of schema version 1.
+CREATE VIEW IF NOT EXISTS events AS
+  SELECT r.id, r.source_id, r.line, r.offset, r.time, r.time_inferred, r.kind, r.level,
+         r.record_id, r.job_id, r.cycle_id, r.change_id, r.correlation_id, r.activity, r.actor,
+         r.source_identity, r.target_identity, r.source_object_id, r.target_object_id,
+         r.error_code, r.reason, r.message, x.raw, r.content_key
+  FROM event_rows r LEFT JOIN event_raw x ON x.event_id = r.id;
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, content='event_rows', content_rowid='id');
 CREATE TABLE IF NOT EXISTS provisioning_steps(
   event_id INTEGER NOT NULL REFERENCES events(id),
   ordinal INTEGER NOT NULL,
@@ -181,12 +195,14 @@ Index::~Index() {
   insert_target_ = Stmt();
   insert_detail_ = Stmt();
   insert_event_ = Stmt();
+  insert_raw_ = Stmt();
   insert_unparsed_ = Stmt();
   insert_match_ = Stmt();
   insert_source_ = Stmt();
   update_source_ = Stmt();
   has_source_ = Stmt();
   find_copy_ = Stmt();
+  find_stat_ = Stmt();
   if (db_ != nullptr) sqlite3_close(db_);
 }
 
@@ -230,12 +246,15 @@ Status Index::CreateSchema(bool create) {
 
 Status Index::PrepareAll() {
   Status s = Stmt::Prepare(db_,
-      "INSERT OR IGNORE INTO events(source_id, line, offset, time, time_inferred, kind, level, "
+      "INSERT OR IGNORE INTO event_rows(source_id, line, offset, time, time_inferred, kind, level, "
       "record_id, job_id, cycle_id, change_id, correlation_id, activity, actor, source_identity, "
-      "target_identity, source_object_id, target_object_id, error_code, reason, message, raw, "
+      "target_identity, source_object_id, target_object_id, error_code, reason, message, "
       "content_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-      "?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+      "?17, ?18, ?19, ?20, ?21, ?22)",
       &insert_event_);
+  if (s.ok()) {
+    s = Stmt::Prepare(db_, "INSERT INTO event_raw(event_id, raw) VALUES(?1, ?2)", &insert_raw_);
+  }
   if (s.ok()) {
     s = Stmt::Prepare(db_,
         "INSERT INTO provisioning_steps(event_id, ordinal, name, step_type, status, description, "
@@ -272,15 +291,16 @@ Status Index::PrepareAll() {
   if (s.ok()) {
     s = Stmt::Prepare(db_,
         "INSERT INTO sources(bundle, path, sha256, size, format, kind, encoding, status, reason, "
-        "warnings, records, events, unparsed, duplicates, first_time, last_time, detect_score) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        "warnings, records, events, unparsed, duplicates, first_time, last_time, detect_score, "
+        "stat_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+        "?17, ?18)",
         &insert_source_);
   }
   if (s.ok()) {
     s = Stmt::Prepare(db_,
         "UPDATE sources SET bundle=?1, path=?2, sha256=?3, size=?4, format=?5, kind=?6, "
         "encoding=?7, status=?8, reason=?9, warnings=?10, records=?11, events=?12, unparsed=?13, "
-        "duplicates=?14, first_time=?15, last_time=?16, detect_score=?17 WHERE id=?18",
+        "duplicates=?14, first_time=?15, last_time=?16, detect_score=?17, stat_key=?18 WHERE id=?19",
         &update_source_);
   }
   if (s.ok()) {
@@ -291,6 +311,13 @@ Status Index::PrepareAll() {
     s = Stmt::Prepare(db_,
         "SELECT path, bundle FROM sources WHERE sha256=?1 AND status <> 'skipped' ORDER BY id LIMIT 1",
         &find_copy_);
+  }
+  if (s.ok()) {
+    // Only a row with the real hash: "pending" (a killed run) and "-" (unreadable) do not count.
+    s = Stmt::Prepare(db_,
+        "SELECT sha256 FROM sources WHERE bundle=?1 AND path=?2 AND stat_key=?3 "
+        "AND length(sha256) = 64 ORDER BY id DESC LIMIT 1",
+        &find_stat_);
   }
   return s;
 }
@@ -313,6 +340,17 @@ Status Index::HasSource(const std::string& bundle, const std::string& path,
   has_source_.Bind(3, sha256);
   Status s = has_source_.Step(found);
   has_source_.Reset();
+  return s;
+}
+
+Status Index::FindByStat(const std::string& bundle, const std::string& path,
+                         const std::string& stat_key, std::string* sha256, bool* found) {
+  find_stat_.Bind(1, bundle);
+  find_stat_.Bind(2, path);
+  find_stat_.Bind(3, stat_key);
+  Status s = find_stat_.Step(found);
+  if (s.ok() && *found) *sha256 = std::string(find_stat_.Text(0));
+  find_stat_.Reset();
   return s;
 }
 
@@ -347,6 +385,7 @@ void BindSource(Stmt* st, const SourceRow& r) {
   if (r.first_time != 0) st->Bind(15, r.first_time); else st->BindNull(15);
   if (r.last_time != 0) st->Bind(16, r.last_time); else st->BindNull(16);
   st->Bind(17, static_cast<int64_t>(r.detect_score));
+  st->BindOrNull(18, r.stat_key);
 }
 }  // namespace
 
@@ -359,7 +398,7 @@ Status Index::InsertSource(SourceRow* row) {
 
 Status Index::UpdateSource(const SourceRow& row) {
   BindSource(&update_source_, row);
-  update_source_.Bind(18, row.id);
+  update_source_.Bind(19, row.id);
   return update_source_.Run();
 }
 
@@ -406,13 +445,18 @@ Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int
   st.BindOrNull(19, e.error_code);
   st.BindOrNull(20, e.reason);
   st.BindStatic(21, e.message);
-  st.BindStatic(22, e.raw);
-  st.Bind(23, ContentKey(e));
+  st.Bind(22, ContentKey(e));
   Status s = st.Run();
   if (!s.ok()) return s;
   *inserted = sqlite3_changes(db_) > 0;
   *event_id = *inserted ? sqlite3_last_insert_rowid(db_) : 0;
   if (!*inserted) return Status::Ok();
+  if (!e.raw.empty()) {  // no row for no text: the events view shows NULL, as before
+    insert_raw_.Bind(1, *event_id);
+    insert_raw_.BindStatic(2, e.raw);
+    s = insert_raw_.Run();
+    if (!s.ok()) return s;
+  }
   return InsertDetails(*event_id, e);
 }
 
@@ -488,18 +532,18 @@ Status Index::UpdateFts() {
     // write transaction, so a read-only index is fine.
     Stmt st;
     bool row = false;
-    s = Stmt::Prepare(db_, "SELECT 1 FROM events WHERE id > ?1 LIMIT 1", &st);
+    s = Stmt::Prepare(db_, "SELECT 1 FROM event_rows WHERE id > ?1 LIMIT 1", &st);
     if (s.ok()) st.Bind(1, last);
     if (s.ok()) s = st.Step(&row);
     if (!s.ok() || !row) return s;
   }
   s = Begin();
   if (!s.ok()) return s;
-  s = Exec(db_, "INSERT INTO events_fts(rowid, message) SELECT id, message FROM events WHERE id > " +
+  s = Exec(db_, "INSERT INTO events_fts(rowid, message) SELECT id, message FROM event_rows WHERE id > " +
                     std::to_string(last));
   if (s.ok()) {
     s = Exec(db_, "INSERT OR REPLACE INTO meta(key, value) "
-                  "SELECT 'fts_rowid', CAST(coalesce(max(id), 0) AS TEXT) FROM events");
+                  "SELECT 'fts_rowid', CAST(coalesce(max(id), 0) AS TEXT) FROM event_rows");
   }
   if (s.ok()) return Commit();
   (void)Rollback();

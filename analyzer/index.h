@@ -15,7 +15,7 @@
 
 namespace syncdoctor {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // One row of `sources`: an input file and what became of it.
 struct SourceRow {
@@ -29,6 +29,7 @@ struct SourceRow {
   int64_t records = 0, events = 0, unparsed = 0, duplicates = 0;
   int64_t first_time = 0, last_time = 0;
   int detect_score = 0;
+  std::string stat_key;  // BundleFile::stat_key; "" inside archives
 };
 
 class Index {
@@ -52,6 +53,9 @@ class Index {
   Status HasSource(const std::string& bundle, const std::string& path, const std::string& sha256,
                    bool* found);
   // The path and bundle of a row with this content that was read (not skipped), if any.
+  // The sha256 recorded for `path` of `bundle` with the same stat key (see BundleFile).
+  Status FindByStat(const std::string& bundle, const std::string& path,
+                    const std::string& stat_key, std::string* sha256, bool* found);
   Status FindIndexedCopy(const std::string& sha256, std::string* path, std::string* bundle,
                          bool* found);
   Status InsertSource(SourceRow* row);       // sets row->id
@@ -86,8 +90,8 @@ class Index {
   sqlite3* db_ = nullptr;
   Status InsertDetails(int64_t event_id, const Event& e);
   Stmt insert_step_, insert_modified_, insert_target_, insert_detail_;
-  Stmt insert_event_, insert_unparsed_, insert_match_, insert_source_, update_source_,
-      has_source_, find_copy_;
+  Stmt insert_event_, insert_raw_, insert_unparsed_, insert_match_, insert_source_, update_source_,
+      has_source_, find_copy_, find_stat_;
 };
 
 // A stable 63-bit hash of what an event says (time, level, activity, error code, message, job,

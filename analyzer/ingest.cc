@@ -360,6 +360,7 @@ class Ingester : public BundleVisitor {
     row.bundle = file.bundle;
     row.path = file.path;
     row.size = file.size;
+    row.stat_key = file.stat_key;
     if (!rs.ok()) {
       (void)hashing.Drain();
       row.sha256 = file.sha256.empty() ? hashing.HexDigest() : file.sha256;
@@ -682,6 +683,7 @@ class Ingester : public BundleVisitor {
     row.path = archive.path;
     row.sha256 = archive.sha256;
     row.size = archive.size;
+    row.stat_key = archive.stat_key;
     row.format = std::string(archive_format);
     row.kind = "bundle";
     row.encoding = "binary";
@@ -722,6 +724,14 @@ class Ingester : public BundleVisitor {
     status_ = Reader()->HasSource(bundle, path, row.sha256, &found);
     if (!status_.ok() || found) return;
     Record(&row, "skipped", std::string(reason));
+  }
+
+  bool FindByStat(const std::string& bundle, const std::string& path, const std::string& stat_key,
+                  std::string* sha256) override {
+    if (!status_.ok()) return false;
+    bool found = false;
+    status_ = Reader()->FindByStat(bundle, path, stat_key, sha256, &found);
+    return status_.ok() && found;
   }
 
   void OnError(const std::string& bundle, const std::string& path,
@@ -771,18 +781,18 @@ class Ingester : public BundleVisitor {
   // correlated NOT EXISTS would scan every event for every row (quadratic on a large download).
   Status CheckPortalCsvTriplets() {
     static const char* kOrphans =
-        "SELECT s.id, count(*) FROM events d JOIN sources s ON s.id = d.source_id "
+        "SELECT s.id, count(*) FROM event_rows d JOIN sources s ON s.id = d.source_id "
         "WHERE s.format = 'provisioning-portal-csv' AND (d.record_id LIKE 'portal-csv-step:%' OR "
         "d.record_id LIKE 'portal-csv-property:%') AND (d.change_id IS NULL OR d.change_id NOT IN "
-        "(SELECT change_id FROM events WHERE kind = 'provisioning' AND change_id IS NOT NULL "
+        "(SELECT change_id FROM event_rows WHERE kind = 'provisioning' AND change_id IS NOT NULL "
         "AND record_id NOT LIKE 'portal-csv-%')) "
         "GROUP BY s.id";
     static const char* kStepless =
-        "SELECT s.id, count(*) FROM events r JOIN sources s ON s.id = r.source_id "
+        "SELECT s.id, count(*) FROM event_rows r JOIN sources s ON s.id = r.source_id "
         "WHERE s.format = 'provisioning-portal-csv' AND r.record_id NOT LIKE 'portal-csv-%' "
-        "AND (r.change_id IS NULL OR r.change_id NOT IN (SELECT change_id FROM events "
+        "AND (r.change_id IS NULL OR r.change_id NOT IN (SELECT change_id FROM event_rows "
         "WHERE change_id IS NOT NULL AND record_id LIKE 'portal-csv-step:%')) GROUP BY s.id HAVING count(*) = "
-        "(SELECT count(*) FROM events x WHERE x.source_id = s.id)";
+        "(SELECT count(*) FROM event_rows x WHERE x.source_id = s.id)";
     std::vector<std::pair<int64_t, std::string>> notes;
     for (int q = 0; q < 2; ++q) {
       Stmt st;

@@ -54,7 +54,7 @@ Status AttachIndexes(sqlite3* db, const std::vector<std::string>& paths) {
   }
   Status s = Exec(db, "CREATE TEMP VIEW all_dbs AS " + dbs);
   Stmt tables;
-  if (s.ok()) s = Stmt::Prepare(db, "SELECT name FROM pragma_table_list WHERE schema = 'b1' AND type = 'table' "
+  if (s.ok()) s = Stmt::Prepare(db, "SELECT name FROM pragma_table_list WHERE schema = 'b1' AND type IN ('table', 'view') "
                                     "AND name NOT LIKE 'sqlite%' ORDER BY name", &tables);
   bool row = false;
   std::vector<std::string> names;
@@ -316,7 +316,7 @@ int RunTimeline(const po::variables_map& vm) {
   // agent traces and event logs join the story. Then every event about the object ids those
   // events carry: a UPN finds the object, and the object finds the records that name it by id.
   const std::string object_seed =
-      "SELECT id FROM events WHERE lower(?1) IN (lower(source_identity), lower(target_identity), "
+      "SELECT id FROM event_rows WHERE lower(?1) IN (lower(source_identity), lower(target_identity), "
       "lower(source_object_id), lower(target_object_id), lower(actor), lower(record_id)) "
       "OR '; ' || lower(target_identity) || ';' LIKE '%; ' || lower(?1) || ';%' "
       "UNION SELECT event_id FROM target_resources WHERE lower(?1) IN "
@@ -326,14 +326,14 @@ int RunTimeline(const po::variables_map& vm) {
       "UNION SELECT event_id FROM provisioning_steps WHERE instr(lower(details), lower(?1)) > 0 "
       "UNION SELECT rowid FROM events_fts WHERE events_fts MATCH ?2";
   const std::string cycle_seed =
-      "SELECT id FROM events WHERE lower(?1) IN (lower(cycle_id), lower(change_id), lower(correlation_id)) "
+      "SELECT id FROM event_rows WHERE lower(?1) IN (lower(cycle_id), lower(change_id), lower(correlation_id)) "
       "UNION SELECT rowid FROM events_fts WHERE events_fts MATCH ?2";
   const std::string hits =
       by_cycle ? "WITH hits(id) AS (" + cycle_seed + ") "
                : "WITH seed(id) AS (" + object_seed + "), "
-                 "oids(oid) AS (SELECT lower(source_object_id) FROM events WHERE id IN seed AND source_object_id <> '' "
-                 "UNION SELECT lower(target_object_id) FROM events WHERE id IN seed AND target_object_id <> ''), "
-                 "hits(id) AS (SELECT id FROM seed UNION SELECT id FROM events WHERE "
+                 "oids(oid) AS (SELECT lower(source_object_id) FROM event_rows WHERE id IN seed AND source_object_id <> '' "
+                 "UNION SELECT lower(target_object_id) FROM event_rows WHERE id IN seed AND target_object_id <> ''), "
+                 "hits(id) AS (SELECT id FROM seed UNION SELECT id FROM event_rows WHERE "
                  "lower(source_object_id) IN oids OR lower(target_object_id) IN oids) ";
   const std::string sql = hits +
       "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.time / 1000.0, 'unixepoch') || "
@@ -341,7 +341,7 @@ int RunTimeline(const po::variables_map& vm) {
       "e.kind, s.path || ':' || e.line AS location, coalesce(e.level, '') AS level, "
       "coalesce(e.activity, '') AS activity, coalesce(e.error_code, '') AS error_code, "
       "replace(e.message, char(10), ' ') AS message "
-      "FROM events e JOIN sources s ON s.id = e.source_id WHERE e.id IN hits "
+      "FROM event_rows e JOIN sources s ON s.id = e.source_id WHERE e.id IN hits "
       "ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?3";
   Stmt st;
   Status s = Stmt::Prepare(index->db(), sql, &st);
@@ -378,7 +378,7 @@ int RunSearch(const po::variables_map& vm) {
       "coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', e.time / 1000, 'unixepoch'), '') AS time, "
       "e.kind, coalesce(e.error_code, '') AS error_code, "
       "replace(e.message, char(10), ' ') AS message "
-      "FROM events_fts f JOIN events e ON e.id = f.rowid JOIN sources s ON s.id = e.source_id "
+      "FROM events_fts f JOIN event_rows e ON e.id = f.rowid JOIN sources s ON s.id = e.source_id "
       "WHERE events_fts MATCH ?1 ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?2",
       &st);
   if (!s.ok()) {

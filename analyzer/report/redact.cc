@@ -197,9 +197,9 @@ void Redactor::AddName(std::string_view name) {
 
 Status Redactor::LearnNames(Index* index) {
   static const char* kQueries[] = {
-      "SELECT DISTINCT actor FROM events WHERE actor IS NOT NULL",
-      "SELECT DISTINCT source_identity FROM events WHERE source_identity IS NOT NULL",
-      "SELECT DISTINCT target_identity FROM events WHERE target_identity IS NOT NULL",
+      "SELECT DISTINCT actor FROM event_rows WHERE actor IS NOT NULL",
+      "SELECT DISTINCT source_identity FROM event_rows WHERE source_identity IS NOT NULL",
+      "SELECT DISTINCT target_identity FROM event_rows WHERE target_identity IS NOT NULL",
       "SELECT DISTINCT display_name FROM target_resources WHERE display_name IS NOT NULL"};
   for (const char* q : kQueries) {
     Stmt st;

@@ -101,8 +101,9 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
       "SELECT s.path, e.line, e.time, e.time_inferred, e.kind, e.activity, e.actor, "
-      "e.target_identity, e.level, e.error_code, e.message, e.raw FROM matches m "
-      "JOIN events e ON e.id = m.event_id JOIN sources s ON s.id = e.source_id "
+      "e.target_identity, e.level, e.error_code, e.message, x.raw FROM matches m "
+      "JOIN event_rows e ON e.id = m.event_id JOIN sources s ON s.id = e.source_id "
+      "LEFT JOIN event_raw x ON x.event_id = e.id "
       "WHERE m.signature = ?1 AND (m.scope = ?2 OR m.scope = '') "
       "ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT 2000",
       &st);
@@ -110,6 +111,13 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
   st.Bind(1, signature);
   st.Bind(2, scope);
   std::vector<EvidenceLine> all;
+  // The excerpt is cut around the match later, and only for the lines that are kept: finding
+  // the match window of all 2000 candidates was a fifth of a re-analysis.
+  struct Pending {
+    std::string text;
+    EventField field;
+  };
+  std::vector<Pending> pending;
   bool row = false;
   while ((s = st.Step(&row)).ok() && row) {
     EvidenceLine ev;
@@ -131,25 +139,27 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
       if (!ev.actor.empty()) text += " by " + ev.actor;
       if (!ev.level.empty()) text += " (" + ev.level + ")";
       if (!msg.empty()) text += ": " + std::string(msg);
-      ev.excerpt = MatchWindow(text, sig, EventField::kMessage, 300);
+      pending.push_back({std::move(text), EventField::kMessage});
     } else if (msg.empty()) {
-      ev.excerpt = MatchWindow(st.Text(11), sig, EventField::kRaw, 300);
+      pending.push_back({std::string(st.Text(11)), EventField::kRaw});
     } else {
-      ev.excerpt = MatchWindow(msg, sig, EventField::kMessage, 300);
+      pending.push_back({std::string(msg), EventField::kMessage});
     }
     all.push_back(std::move(ev));
   }
   if (!s.ok()) return s;
   std::set<std::string> kinds;
   std::vector<bool> taken(all.size(), false);
+  auto take = [&](size_t i) {
+    taken[i] = true;
+    all[i].excerpt = MatchWindow(pending[i].text, sig, pending[i].field, 300);
+    out->push_back(all[i]);
+  };
   for (size_t i = 0; i < all.size() && out->size() < kEvidencePerFinding; ++i) {
-    if (kinds.insert(all[i].kind).second) {
-      out->push_back(all[i]);
-      taken[i] = true;
-    }
+    if (kinds.insert(all[i].kind).second) take(i);
   }
   for (size_t i = 0; i < all.size() && out->size() < kEvidencePerFinding; ++i) {
-    if (!taken[i]) out->push_back(all[i]);
+    if (!taken[i]) take(i);
   }
   std::sort(out->begin(), out->end(), [](const EvidenceLine& a, const EvidenceLine& b) {
     if ((a.time == 0) != (b.time == 0)) return b.time == 0;  // untimed lines last
@@ -221,10 +231,21 @@ std::string Span(int64_t ms) {
 Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEntry>* out) {
   const Report* r = &report;
   Stmt st;
+  // The newest trace time (taken from the line itself) and the newest other time, per bundle.
+  // A file's format decides the kind of all its events, so each file is one seek in the
+  // (source_id, time_inferred, time) index rather than a scan of every event.
   Status s = Stmt::Prepare(index->db(),
-      "SELECT s.bundle, max(CASE WHEN e.kind = 'trace' AND e.time_inferred = 0 THEN e.time END), "
-      "max(CASE WHEN e.kind IN ('job', 'provisioning', 'audit') THEN e.time END) FROM events e "
-      "JOIN sources s ON s.id = e.source_id GROUP BY s.bundle ORDER BY s.bundle",
+      "SELECT b.bundle, "
+      "(SELECT max((SELECT e.time FROM event_rows e WHERE e.source_id = s.id AND "
+      "   e.time_inferred = 0 AND e.time IS NOT NULL AND e.kind = 'trace' "
+      "   ORDER BY e.time DESC LIMIT 1)) "
+      " FROM sources s WHERE s.bundle = b.bundle AND s.kind = 'trace'), "
+      "(SELECT max((SELECT e.time FROM event_rows e WHERE e.source_id = s.id AND "
+      "   e.time_inferred = i.v AND e.time IS NOT NULL AND e.kind IN ('job', 'provisioning', 'audit') "
+      "   ORDER BY e.time DESC LIMIT 1)) "
+      " FROM sources s, (SELECT 0 AS v UNION ALL SELECT 1) i "
+      " WHERE s.bundle = b.bundle AND s.kind IN ('job', 'provisioning', 'audit')) "
+      "FROM (SELECT DISTINCT bundle FROM sources) b ORDER BY b.bundle",
       &st);
   if (!s.ok()) return s;
   bool row = false;
@@ -245,7 +266,8 @@ Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEnt
   if (!s.ok()) return s;
   Stmt jobs;
   s = Stmt::Prepare(index->db(),
-      "SELECT job_id, raw FROM events WHERE kind = 'job' AND level = 'Active' ORDER BY job_id", &jobs);
+      "SELECT e.job_id, x.raw FROM event_rows e JOIN event_raw x ON x.event_id = e.id "
+      "WHERE e.kind = 'job' AND e.level = 'Active' ORDER BY e.job_id", &jobs);
   if (!s.ok()) return s;
   while ((s = jobs.Step(&row)).ok() && row) {
     simdjson::dom::parser p;
@@ -288,7 +310,7 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
       "SELECT count(*), sum(level IN ('Error', 'Critical')), "
-      "min(CASE WHEN level IN ('Error', 'Critical') THEN time END) FROM events "
+      "min(CASE WHEN level IN ('Error', 'Critical') THEN time END) FROM event_rows "
       "WHERE kind = 'trace' AND time BETWEEN ?1 AND ?2",
       &st);
   if (!s.ok()) return s;
@@ -303,7 +325,7 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
   if (!s.ok() || out->agent_errors == 0) return s;
   Stmt ex;
   s = Stmt::Prepare(index->db(),
-      "SELECT message FROM events WHERE kind = 'trace' AND "
+      "SELECT message FROM event_rows WHERE kind = 'trace' AND "
       "level IN ('Error', 'Critical') AND time = ?1 LIMIT 1",
       &ex);
   if (!s.ok()) return s;
@@ -315,8 +337,9 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
 Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) {
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
-      "SELECT raw, time FROM events WHERE kind = 'job' AND job_id = ?1 AND level = 'Quarantine' "
-      "ORDER BY time DESC LIMIT 1",
+      "SELECT x.raw, e.time FROM event_rows e JOIN event_raw x ON x.event_id = e.id "
+      "WHERE e.kind = 'job' AND e.job_id = ?1 AND e.level = 'Quarantine' "
+      "ORDER BY e.time DESC LIMIT 1",
       &st);
   if (!s.ok()) return s;
   st.Bind(1, job_id);
@@ -336,7 +359,7 @@ Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) 
   if (!s.ok()) return s;
   Stmt f;
   s = Stmt::Prepare(index->db(),
-      "SELECT coalesce(error_code, ''), count(*), sum(count(*)) OVER () FROM events "
+      "SELECT coalesce(error_code, ''), count(*), sum(count(*)) OVER () FROM event_rows "
       "WHERE kind = 'provisioning' AND level = 'failure' AND job_id = ?1 "
       "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
       &f);
@@ -529,7 +552,7 @@ namespace {
 // logs is something to see.
 Status LoadTimeline(Index* index, Report* r) {
   Stmt st;
-  Status s = Stmt::Prepare(index->db(), "SELECT min(time), max(time) FROM events WHERE time IS NOT NULL", &st);
+  Status s = Stmt::Prepare(index->db(), "SELECT min(time), max(time) FROM event_rows WHERE time IS NOT NULL", &st);
   bool row = false;
   if (s.ok()) s = st.Step(&row);
   if (!s.ok()) return s;
@@ -548,12 +571,12 @@ Status LoadTimeline(Index* index, Report* r) {
   r->timeline.resize(n);
   for (size_t i = 0; i < n; ++i) r->timeline[i].start = first + static_cast<int64_t>(i) * width;
   st = Stmt();
+  // Two passes: all events over the (time, level) index alone, then the flagged ones from the
+  // matches (a join of every event with the matches cost twice as much).
   s = Stmt::Prepare(index->db(),
-      "SELECT (e.time - ?1) / ?2, count(*), "
-      "sum(e.level IN ('Failure', 'Error', 'Critical', 'Quarantine', 'failure', 'error')), "
-      "count(m.event_id) FROM events e "
-      "LEFT JOIN (SELECT DISTINCT event_id FROM matches) m ON m.event_id = e.id "
-      "WHERE e.time IS NOT NULL GROUP BY 1", &st);
+      "SELECT (time - ?1) / ?2, count(*), "
+      "sum(level IN ('Failure', 'Error', 'Critical', 'Quarantine', 'failure', 'error')) "
+      "FROM event_rows WHERE time IS NOT NULL GROUP BY 1", &st);
   if (!s.ok()) return s;
   st.Bind(1, first);
   st.Bind(2, width);
@@ -563,7 +586,19 @@ Status LoadTimeline(Index* index, Report* r) {
     TimeBucket& b = r->timeline[static_cast<size_t>(i)];
     b.events = st.Int(1);
     b.failures = st.Int(2);
-    b.flagged = st.Int(3);
+  }
+  if (!s.ok()) return s;
+  st = Stmt();
+  s = Stmt::Prepare(index->db(),
+      "SELECT (e.time - ?1) / ?2, count(*) FROM (SELECT DISTINCT event_id FROM matches) m "
+      "JOIN event_rows e ON e.id = m.event_id WHERE e.time IS NOT NULL GROUP BY 1", &st);
+  if (!s.ok()) return s;
+  st.Bind(1, first);
+  st.Bind(2, width);
+  while ((s = st.Step(&row)).ok() && row) {
+    int64_t i = st.Int(0);
+    if (i < 0 || static_cast<size_t>(i) >= n) continue;
+    r->timeline[static_cast<size_t>(i)].flagged = st.Int(1);
   }
   return s;
 }
@@ -708,7 +743,7 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   };
   s = Stmt::Prepare(index->db(),
       "SELECT e.id, e.kind, coalesce(e.error_code, ''), coalesce(e.reason, ''), "
-      "instr(e.message, 'AADSTS') > 0, e.message FROM events e "
+      "instr(e.message, 'AADSTS') > 0, e.message FROM event_rows e "
       "WHERE (e.error_code IS NOT NULL OR (e.kind = 'job' AND e.reason IS NOT NULL) OR "
       "instr(e.message, 'AADSTS') > 0) "
       "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.event_id = e.id) ORDER BY e.id",
@@ -743,7 +778,7 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
       u.reference_source = ref->source;
     }
     Stmt ex;
-    s = Stmt::Prepare(index->db(), "SELECT message FROM events WHERE id = ?1", &ex);
+    s = Stmt::Prepare(index->db(), "SELECT message FROM event_rows WHERE id = ?1", &ex);
     if (!s.ok()) return s;
     ex.Bind(1, x.example_id);
     if ((s = ex.Step(&row)).ok() && row) u.example = Excerpt(ex.Text(0), 300);

@@ -280,6 +280,38 @@ TEST_CASE("analyze: re-running on an indexed archive, or the same folder spelled
   CHECK(d.err.find("0 read, 4 already indexed") != std::string::npos);
 }
 
+TEST_CASE("analyze: a file rewritten in place with its size and time kept is read again",
+          "[e2e][index]") {
+  // A re-run takes a file's hash from the index when device, inode, size, mtime and ctime are
+  // those recorded; a rewrite changes ctime even when size and mtime are put back.
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::string file = tmp / "b/job.json";
+  fs::copy_file(kMotivating + "/job-status.json", file);
+  std::string db = tmp / "x.db";
+  RunResult a = Run("analyze '" + (tmp / "b") + "' --db '" + db + "' --format json");
+  REQUIRE(a.exit_code == 0);
+  RunResult keys = Run("query --db '" + db + "' --format csv \"SELECT count(*) FROM sources WHERE stat_key LIKE '%:%:%:%:%'\"");
+  CHECK(keys.out == "count(*)\n1\n");
+  RunResult same = Run("analyze '" + (tmp / "b") + "' --db '" + db + "' --format json");
+  CHECK(same.err.find("1 file: 0 read, 1 already indexed") != std::string::npos);
+  CHECK(same.out == a.out);
+
+  auto mtime = fs::last_write_time(file);
+  std::string text = ReadFile(file);
+  size_t at = text.find("Quarantine");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 10, "Quarantinf");
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+  }
+  fs::last_write_time(file, mtime);
+  RunResult b = Run("analyze '" + (tmp / "b") + "' --db '" + db + "' --format json");
+  CHECK(b.exit_code == 0);
+  CHECK(b.err.find("1 file: 1 read, 0 already indexed") != std::string::npos);
+}
+
 TEST_CASE("analyze: a second copy of a file is skipped, naming the copy already indexed", "[e2e][index]") {
   TempDir tmp;
   fs::create_directories(tmp / "b");
