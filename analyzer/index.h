@@ -65,8 +65,9 @@ class Index {
   // already (*inserted = false then): overlapping exports store a record once, while two records
   // that share an id but say different things are both kept. `record_id`, when not empty,
   // replaces e.record_id (the ingest qualifies positional ids with their bundle).
+  // `content_key`: ContentKey(e) when a worker computed it already; 0 computes it here.
   Status InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id,
-                     std::string_view record_id = {});
+                     std::string_view record_id = {}, int64_t content_key = 0);
   Status InsertUnparsed(int64_t source_id, const SourceLoc& loc, std::string_view reason,
                         std::string_view raw);
   Status InsertMatch(std::string_view signature, std::string_view scope, int64_t event_id);

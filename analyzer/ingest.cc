@@ -58,9 +58,10 @@ class IngestSink : public EventSink {
 
   bool OnEvent(const Event& e) override { return Apply(e, nullptr, nullptr); }
 
-  // Stores `e`; its signature hits and their scope come from a worker when given, else they
-  // are computed here.
-  bool Apply(const Event& e, const std::vector<int>* hits, const std::string* scope) {
+  // Stores `e`; its signature hits, their scope and its content key come from a worker when
+  // given, else they are computed here.
+  bool Apply(const Event& e, const std::vector<int>* hits, const std::string* scope,
+             int64_t content_key = 0) {
     if (!status_.ok()) return false;
     bool inserted = false;
     int64_t id = 0;
@@ -68,9 +69,9 @@ class IngestSink : public EventSink {
     // two bundles' Trace/agent.log are not taken for each other.
     if (e.kind == EventKind::kTrace) {
       qualified_id_ = row_->bundle + "|" + e.record_id;
-      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, qualified_id_);
+      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, qualified_id_, content_key);
     } else {
-      status_ = index_->InsertEvent(row_->id, e, &inserted, &id);
+      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, {}, content_key);
     }
     if (!status_.ok()) return false;
     if (!inserted) {
@@ -195,6 +196,7 @@ struct Chunk {
   std::vector<std::string> raws;          // each event's record text (Event::raw is only a view)
   std::vector<std::vector<int>> hits;     // signature indexes per event
   std::vector<std::string> scopes;        // finding scope per event (set when it has hits)
+  std::vector<int64_t> keys;              // ContentKey per event
   std::vector<Bad> bad;
   std::vector<Warning> warnings;
   bool empty() const { return n == 0 && bad.empty() && warnings.empty(); }
@@ -265,7 +267,9 @@ class ChunkSink : public EventSink {
       c.raws.emplace_back(e.raw);
       c.hits.emplace_back();
       c.scopes.emplace_back();
+      c.keys.emplace_back();
     }
+    c.keys[c.n] = ContentKey(e);
     c.events[c.n].raw = std::string_view();  // the parser's buffer: not valid past this call
     status_ = matcher_.Match(e, &scratch_, &c.hits[c.n]);
     if (!status_.ok()) return false;
@@ -636,7 +640,7 @@ class Ingester : public BundleVisitor {
     while (sink.status().ok() && job->chunks.Pop(&c)) {
       for (size_t i = 0; i < c->n && sink.status().ok(); ++i) {
         c->events[i].raw = c->raws[i];
-        sink.Apply(c->events[i], &c->hits[i], &c->scopes[i]);
+        sink.Apply(c->events[i], &c->hits[i], &c->scopes[i], c->keys[i]);
       }
       for (const auto& b : c->bad) sink.OnBadInput(b.loc, b.reason, b.raw);
       for (const auto& w : c->warnings) sink.OnWarning(w.loc, w.message);
