@@ -122,6 +122,9 @@ CREATE TABLE IF NOT EXISTS matches(
   scope TEXT NOT NULL,
   PRIMARY KEY (signature, event_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS matches_event ON matches(event_id);
+-- Findings group matches by signature and scope: in this order they need no sort (whose memory
+-- grew with the number of matches).
+CREATE INDEX IF NOT EXISTS matches_scope ON matches(signature, scope);
 CREATE TABLE IF NOT EXISTS findings(
   id INTEGER PRIMARY KEY,
   signature TEXT NOT NULL,

@@ -161,8 +161,12 @@ class ProgressLine {
 };
 
 // Ingests every PATH; returns kExitOk, kExitNoInput or kExitUsage (index error).
+// The full-text index: with --jobs 1 each PATH's ingest fills it (one thread does everything);
+// with more it is left to the caller (*fts_pending), which fills it after the ingest (analyze:
+// while the report is built). A temporary index gets none: nobody can search it.
 int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index,
-           const Matcher& matcher, bool defer_fts = false) {
+           const Matcher& matcher, bool temporary, bool* fts_pending) {
+  *fts_pending = false;
   if (!vm.count("args")) {
     PrintError("no PATH given (a folder, a file or an archive)");
     return kExitUsage;
@@ -174,7 +178,7 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   opt.limits.max_unpacked_bytes = vm["max-unpacked-mb"].as<uint64_t>() << 20;
   opt.limits.max_ratio = vm["max-ratio"].as<uint64_t>();
   opt.jobs = vm["jobs"].as<int>();
-  opt.defer_fts = defer_fts;
+  opt.defer_fts = temporary || opt.jobs > 1;
   if (opt.jobs < 1 || opt.jobs > 256) {
     PrintError("--jobs must be between 1 and 256");
     return kExitUsage;
@@ -197,6 +201,7 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   bool quiet = vm.count("quiet") > 0;
   ProgressLine progress(!quiet && isatty(STDERR_FILENO) && vm.count("no-progress") == 0);
   progress.Attach(&opt);
+  *fts_pending = !temporary && opt.jobs > 1;
   bool any_readable = false;
   for (const auto& path : vm["args"].as<std::vector<std::string>>()) {
     IngestStats stats;
@@ -336,18 +341,19 @@ int RunAnalyze(const po::variables_map& vm) {
   }
   std::unique_ptr<Index> index;
   if (!OpenIndex(db, &index)) return kExitUsage;
-  int rc = Ingest(vm, db, index.get(), *matcher, /*defer_fts=*/true);
+  bool fts_pending = false;
+  int rc = Ingest(vm, db, index.get(), *matcher, /*temporary=*/vm.count("db") == 0, &fts_pending);
   if (rc != kExitOk) return rc;
   Status s = RefreshFindings(index.get(), *matcher);
   if (!s.ok()) {
     PrintError(s.message());
     return kExitUsage;
   }
-  // A temporary index is gone at exit: nobody will search it.
-  if (!vm.count("db")) return PrintReport(vm, index.get(), *matcher, /*refresh=*/false);
-  // The full-text index is filled on the writing connection while the report is built from a
-  // second one: the report does not read it, and WAL lets one connection read while the other
-  // writes. A run killed meanwhile leaves it behind; the next ingest or search catches up.
+  if (!fts_pending) return PrintReport(vm, index.get(), *matcher, /*refresh=*/false);
+  // With --jobs above 1, the full-text index is filled on the writing connection while the
+  // report is built from a second one. The report does not read
+  // it, and WAL lets one connection read while the other writes. A run killed meanwhile leaves
+  // it behind; the next ingest or search catches up.
   std::unique_ptr<Index> reader;
   if (!OpenIndex(db, &reader, /*create=*/false)) return kExitUsage;
   Status fts;
@@ -379,9 +385,17 @@ int RunIngest(const po::variables_map& vm) {
   std::unique_ptr<Index> index;
   std::string db = vm["db"].as<std::string>();
   if (!OpenIndex(db, &index)) return kExitUsage;
-  int rc = Ingest(vm, db, index.get(), *matcher);
+  bool fts_pending = false;
+  int rc = Ingest(vm, db, index.get(), *matcher, /*temporary=*/false, &fts_pending);
   if (rc != kExitOk) return rc;
-  Status s = RefreshFindings(index.get(), *matcher);
+  Status s = Status::Ok();
+  if (fts_pending) {
+    s = index->BeginBulk();
+    if (s.ok()) s = index->UpdateFts();
+    Status e = index->EndBulk();
+    if (s.ok()) s = e;
+  }
+  if (s.ok()) s = RefreshFindings(index.get(), *matcher);
   if (!s.ok()) {
     PrintError(s.message());
     return kExitUsage;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <set>
 
 #include <simdjson.h>
@@ -97,41 +98,93 @@ std::string MatchWindow(std::string_view text, const Signature* sig, EventField 
 
 Status LoadEvidence(Index* index, const std::string& signature, const Signature* sig,
                     const std::string& scope, std::vector<EvidenceLine>* out) {
-  // The first matching event of each kind (the sources that agree), then the earliest others.
+  // The first matching event of each kind (the sources that agree), then the earliest others,
+  // in the order time (untimed last), path, line. One pass over the finding's matches reads a
+  // few small columns and keeps a bounded number of candidates (memory does not grow with the
+  // number of matches); the text of the chosen lines only is read afterwards.
+  struct Cand {
+    int64_t id = 0, time = 0, line = 0;
+    bool untimed = false;
+    std::string kind, path;
+  };
+  auto before = [](const Cand& a, const Cand& b) {
+    if (a.untimed != b.untimed) return b.untimed;
+    if (a.time != b.time) return a.time < b.time;
+    if (a.path != b.path) return a.path < b.path;
+    if (a.line != b.line) return a.line < b.line;
+    return a.id < b.id;
+  };
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
-      "SELECT s.path, e.line, e.time, e.time_inferred, e.kind, e.activity, e.actor, "
-      "e.target_identity, e.level, e.error_code, e.message, x.raw FROM matches m "
+      "SELECT e.id, e.kind, e.time, s.path, e.line FROM matches m "
       "JOIN event_rows e ON e.id = m.event_id JOIN sources s ON s.id = e.source_id "
-      "LEFT JOIN event_raw x ON x.event_id = e.id "
-      "WHERE m.signature = ?1 AND (m.scope = ?2 OR m.scope = '') "
-      "ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT 2000",
+      "WHERE m.signature = ?1 AND (m.scope = ?2 OR m.scope = '')",
       &st);
   if (!s.ok()) return s;
   st.Bind(1, signature);
   st.Bind(2, scope);
-  std::vector<EvidenceLine> all;
-  // The excerpt is cut around the match later, and only for the lines that are kept: finding
-  // the match window of all 2000 candidates was a fifth of a re-analysis.
-  struct Pending {
-    std::string text;
-    EventField field;
-  };
-  std::vector<Pending> pending;
+  const size_t keep = kEvidencePerFinding + kEventKindCount;
+  std::map<std::string, Cand> first_of_kind;
+  std::vector<Cand> earliest;  // sorted, at most `keep`
   bool row = false;
+  Cand c;
   while ((s = st.Step(&row)).ok() && row) {
+    c.id = st.Int(0);
+    c.kind = st.Text(1);
+    c.untimed = st.IsNull(2);
+    c.time = c.untimed ? 0 : st.Int(2);
+    c.path = st.Text(3);
+    c.line = st.Int(4);
+    auto it = first_of_kind.find(c.kind);
+    if (it == first_of_kind.end()) {
+      first_of_kind.emplace(c.kind, c);
+    } else if (before(c, it->second)) {
+      it->second = c;
+    }
+    if (earliest.size() < keep || before(c, earliest.back())) {
+      earliest.insert(std::upper_bound(earliest.begin(), earliest.end(), c, before), c);
+      if (earliest.size() > keep) earliest.pop_back();
+    }
+  }
+  if (!s.ok()) return s;
+  std::vector<Cand> firsts;
+  for (auto& [kind, f] : first_of_kind) firsts.push_back(f);
+  std::sort(firsts.begin(), firsts.end(), before);
+  std::vector<int64_t> chosen;
+  for (const Cand& f : firsts) {
+    if (chosen.size() < kEvidencePerFinding) chosen.push_back(f.id);
+  }
+  for (const Cand& e : earliest) {
+    if (chosen.size() >= kEvidencePerFinding) break;
+    if (std::find(chosen.begin(), chosen.end(), e.id) == chosen.end()) chosen.push_back(e.id);
+  }
+  Stmt one;
+  s = Stmt::Prepare(index->db(),
+      "SELECT s.path, e.line, e.time, e.time_inferred, e.kind, e.activity, e.actor, "
+      "e.target_identity, e.level, e.error_code, e.message, x.raw FROM event_rows e "
+      "JOIN sources s ON s.id = e.source_id LEFT JOIN event_raw x ON x.event_id = e.id "
+      "WHERE e.id = ?1",
+      &one);
+  if (!s.ok()) return s;
+  for (int64_t id : chosen) {
+    one.Bind(1, id);
+    if (!(s = one.Step(&row)).ok()) return s;
+    if (!row) {
+      one.Reset();
+      continue;
+    }
     EvidenceLine ev;
-    ev.path = st.Text(0);
-    ev.line = st.Int(1);
-    ev.time = st.IsNull(2) ? 0 : st.Int(2);
-    ev.time_inferred = st.Int(3) != 0;
-    ev.kind = st.Text(4);
-    ev.activity = st.Text(5);
-    ev.actor = st.Text(6);
-    ev.target = st.Text(7);
-    ev.level = st.Text(8);
-    ev.error_code = st.Text(9);
-    std::string_view msg = st.Text(10);
+    ev.path = one.Text(0);
+    ev.line = one.Int(1);
+    ev.time = one.IsNull(2) ? 0 : one.Int(2);
+    ev.time_inferred = one.Int(3) != 0;
+    ev.kind = one.Text(4);
+    ev.activity = one.Text(5);
+    ev.actor = one.Text(6);
+    ev.target = one.Text(7);
+    ev.level = one.Text(8);
+    ev.error_code = one.Text(9);
+    std::string_view msg = one.Text(10);
     if (ev.kind == "audit") {
       // An audit line reads best as who did what to whom.
       std::string text = ev.activity;
@@ -139,27 +192,14 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
       if (!ev.actor.empty()) text += " by " + ev.actor;
       if (!ev.level.empty()) text += " (" + ev.level + ")";
       if (!msg.empty()) text += ": " + std::string(msg);
-      pending.push_back({std::move(text), EventField::kMessage});
+      ev.excerpt = MatchWindow(text, sig, EventField::kMessage, 300);
     } else if (msg.empty()) {
-      pending.push_back({std::string(st.Text(11)), EventField::kRaw});
+      ev.excerpt = MatchWindow(one.Text(11), sig, EventField::kRaw, 300);
     } else {
-      pending.push_back({std::string(msg), EventField::kMessage});
+      ev.excerpt = MatchWindow(msg, sig, EventField::kMessage, 300);
     }
-    all.push_back(std::move(ev));
-  }
-  if (!s.ok()) return s;
-  std::set<std::string> kinds;
-  std::vector<bool> taken(all.size(), false);
-  auto take = [&](size_t i) {
-    taken[i] = true;
-    all[i].excerpt = MatchWindow(pending[i].text, sig, pending[i].field, 300);
-    out->push_back(all[i]);
-  };
-  for (size_t i = 0; i < all.size() && out->size() < kEvidencePerFinding; ++i) {
-    if (kinds.insert(all[i].kind).second) take(i);
-  }
-  for (size_t i = 0; i < all.size() && out->size() < kEvidencePerFinding; ++i) {
-    if (!taken[i]) take(i);
+    out->push_back(std::move(ev));
+    one.Reset();
   }
   std::sort(out->begin(), out->end(), [](const EvidenceLine& a, const EvidenceLine& b) {
     if ((a.time == 0) != (b.time == 0)) return b.time == 0;  // untimed lines last
