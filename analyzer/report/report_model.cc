@@ -612,35 +612,32 @@ Status LoadTimeline(Index* index, Report* r) {
   for (size_t i = 0; i < n; ++i) r->timeline[i].start = first + static_cast<int64_t>(i) * width;
   st = Stmt();
   // Two passes: all events over the (time, level) index alone, then the flagged ones from the
-  // matches (a join of every event with the matches cost twice as much).
-  s = Stmt::Prepare(index->db(),
-      "SELECT (time - ?1) / ?2, count(*), "
-      "sum(level IN ('Failure', 'Error', 'Critical', 'Quarantine', 'failure', 'error')) "
-      "FROM event_rows WHERE time IS NOT NULL GROUP BY 1", &st);
+  // matches (a join of every event with the matches cost twice as much). Each query yields
+  // (bucket number, counts...), and `put` stores one row's counts in its bucket.
+  auto pass = [&](const char* sql, void (*put)(const Stmt&, TimeBucket*)) {
+    Stmt q;
+    Status qs = Stmt::Prepare(index->db(), sql, &q);
+    if (!qs.ok()) return qs;
+    q.Bind(1, first);
+    q.Bind(2, width);
+    bool more = false;
+    while ((qs = q.Step(&more)).ok() && more) {
+      int64_t i = q.Int(0);
+      if (i >= 0 && static_cast<size_t>(i) < n) put(q, &r->timeline[static_cast<size_t>(i)]);
+    }
+    return qs;
+  };
+  s = pass("SELECT (time - ?1) / ?2, count(*), "
+           "sum(level IN ('Failure', 'Error', 'Critical', 'Quarantine', 'failure', 'error')) "
+           "FROM event_rows WHERE time IS NOT NULL GROUP BY 1",
+           [](const Stmt& q, TimeBucket* b) {
+             b->events = q.Int(1);
+             b->failures = q.Int(2);
+           });
   if (!s.ok()) return s;
-  st.Bind(1, first);
-  st.Bind(2, width);
-  while ((s = st.Step(&row)).ok() && row) {
-    int64_t i = st.Int(0);
-    if (i < 0 || static_cast<size_t>(i) >= n) continue;
-    TimeBucket& b = r->timeline[static_cast<size_t>(i)];
-    b.events = st.Int(1);
-    b.failures = st.Int(2);
-  }
-  if (!s.ok()) return s;
-  st = Stmt();
-  s = Stmt::Prepare(index->db(),
-      "SELECT (e.time - ?1) / ?2, count(*) FROM (SELECT DISTINCT event_id FROM matches) m "
-      "JOIN event_rows e ON e.id = m.event_id WHERE e.time IS NOT NULL GROUP BY 1", &st);
-  if (!s.ok()) return s;
-  st.Bind(1, first);
-  st.Bind(2, width);
-  while ((s = st.Step(&row)).ok() && row) {
-    int64_t i = st.Int(0);
-    if (i < 0 || static_cast<size_t>(i) >= n) continue;
-    r->timeline[static_cast<size_t>(i)].flagged = st.Int(1);
-  }
-  return s;
+  return pass("SELECT (e.time - ?1) / ?2, count(*) FROM (SELECT DISTINCT event_id FROM matches) m "
+              "JOIN event_rows e ON e.id = m.event_id WHERE e.time IS NOT NULL GROUP BY 1",
+              [](const Stmt& q, TimeBucket* b) { b->flagged = q.Int(1); });
 }
 
 std::string KindLabel(const std::string& kind) {
