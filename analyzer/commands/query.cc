@@ -365,7 +365,15 @@ int RunSearch(const po::variables_map& vm) {
   std::unique_ptr<Index> index;
   if (!OpenExisting(vm, &index)) return kExitUsage;
   // An `analyze` killed while it filled the full-text index left it behind `events`: catch up.
-  Status fts = index->UpdateFts();
+  // The only write search makes, to the full-text index and its `fts_rowid`; the connection
+  // goes back to query_only before the user's text is run.
+  Status fts = Exec(index->db(), "PRAGMA query_only=OFF");
+  if (fts.ok()) fts = index->UpdateFts();
+  Status ro = Exec(index->db(), "PRAGMA query_only=ON");
+  if (!ro.ok()) {
+    PrintError(ro.message());
+    return kExitUsage;
+  }
   if (!fts.ok()) {
     PrintWarning("the full-text index could not be brought up to date (" + fts.message() +
                  "): events added by an interrupted run may be missing from the results");

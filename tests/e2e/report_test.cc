@@ -385,6 +385,32 @@ TEST_CASE("jobs: parallel workers give the same index and report as one thread",
   CHECK(Run("analyze '" + kHealthy + "' --jobs 0").exit_code == 2);
 }
 
+TEST_CASE("search: a full-text index left behind by an interrupted run is caught up first",
+          "[e2e][jobs]") {
+  TempDir tmp;
+  std::string db = tmp / "k.db";
+  REQUIRE(Run("analyze '" + kNoAgent + "' --jobs 2 --format json --db '" + db + "'").exit_code == 0);
+  // What a run killed before it filled the full-text index leaves: the events, an empty
+  // full-text index and fts_rowid at 0.
+  {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(h, "INSERT INTO events_fts(events_fts) VALUES('delete-all'); "
+                            "UPDATE meta SET value = '0' WHERE key = 'fts_rowid'",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(h);
+  }
+  REQUIRE(Run("query --db '" + db + "' --format csv \"SELECT count(*) FROM events_fts WHERE "
+              "events_fts MATCH 'socket'\"").out == "count(*)\n0\n");
+  RunResult r = Run("search --db '" + db + "' --format csv socket");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("could not be brought up to date") == std::string::npos);
+  CHECK(r.out.find("Web socket") != std::string::npos);
+  CHECK(FtsIntegrity(db) == "ok");
+  // Still read-only for the user's statements.
+  CHECK(Run("query --db '" + db + "' \"DELETE FROM meta\"").exit_code == 2);
+}
+
 TEST_CASE("jobs: a second bundle added to an index with --jobs 2 is searchable too", "[e2e][jobs]") {
   // `analyze` fills the full-text index beside the report, `ingest` after its walk: both leave
   // it complete (fts_rowid is the newest event) and consistent.
