@@ -212,14 +212,12 @@ class Walker {
   }
 
   void DiskFile(const std::string& bundle, const fs::path& p, const std::string& display) {
-    std::error_code ec;
     BundleFile f;
     f.bundle = bundle;
     f.path = display;
-    f.size = static_cast<int64_t>(fs::file_size(p, ec));
-    if (ec) f.size = -1;
     struct stat st;
     if (::stat(p.c_str(), &st) == 0) {
+      f.size = static_cast<int64_t>(st.st_size);
       f.stat_key = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
                    std::to_string(st.st_size) + ":" +
                    std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) + ":" +

@@ -351,9 +351,9 @@ int RunAnalyze(const po::variables_map& vm) {
   }
   if (!fts_pending) return PrintReport(vm, index.get(), *matcher, /*refresh=*/false);
   // With --jobs above 1, the full-text index is filled on the writing connection while the
-  // report is built from a second one. The report does not read
-  // it, and WAL lets one connection read while the other writes. A run killed meanwhile leaves
-  // it behind; the next ingest or search catches up.
+  // report is built from a second one. The report does not read it, and WAL lets one
+  // connection read while the other writes. A run killed meanwhile leaves it behind; the next
+  // ingest or search catches up.
   std::unique_ptr<Index> reader;
   if (!OpenIndex(db, &reader, /*create=*/false)) return kExitUsage;
   Status fts;
