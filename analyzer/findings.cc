@@ -16,8 +16,8 @@ Status Rematch(Index* index, const Matcher& matcher) {
     s = Stmt::Prepare(index->db(),
         "SELECT e.id, e.kind, e.level, e.record_id, e.job_id, e.cycle_id, e.change_id, "
         "e.correlation_id, e.activity, e.actor, e.source_identity, e.target_identity, "
-        "e.error_code, e.reason, e.message, x.raw, s.path FROM event_rows e "
-        "LEFT JOIN event_raw x ON x.event_id = e.id JOIN sources s ON s.id = e.source_id "
+        "e.error_code, e.reason, e.message, sd_raw(e.raw_block, e.raw_start, e.raw_len), s.path "
+        "FROM event_rows e JOIN sources s ON s.id = e.source_id "
         "ORDER BY e.id",
         &st);
   }

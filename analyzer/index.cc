@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS event_rows(
   reason TEXT,
   message TEXT,
   content_key INTEGER NOT NULL DEFAULT 0,
+  raw_block INTEGER,
+  raw_start INTEGER,
+  raw_len INTEGER,
   UNIQUE (kind, record_id, content_key));
 -- (time, level) covers the report's timeline; (source_id, time_inferred, time) gives the newest
 -- event of a file in one seek (the report's silence checks).
@@ -63,18 +66,24 @@ CREATE INDEX IF NOT EXISTS events_time ON event_rows(time, level);
 CREATE INDEX IF NOT EXISTS events_source ON event_rows(source_id, time_inferred, time);
 CREATE INDEX IF NOT EXISTS events_job ON event_rows(job_id);
 CREATE INDEX IF NOT EXISTS events_error ON event_rows(error_code);
--- The original text of each event, apart from its fields, so that the scans of the report and
--- of re-matching do not read a gigabyte of raw JSON to look at a few columns.
-CREATE TABLE IF NOT EXISTS event_raw(
-  event_id INTEGER PRIMARY KEY REFERENCES event_rows(id),
-  raw TEXT NOT NULL);
+-- The original text of the events, apart from their fields: the raw records of consecutive
+-- events of a file, concatenated into blocks of about 32 KiB and deflated (zlib format; `data`
+-- is the text itself when deflating did not shrink it, as in SQLite's sqlar archives). An event
+-- names its block and its bytes [raw_start, raw_start + raw_len) in the inflated block.
+CREATE TABLE IF NOT EXISTS raw_blocks(
+  id INTEGER PRIMARY KEY,
+  size INTEGER NOT NULL,
+  data BLOB NOT NULL);
 -- What users query: every field and the raw text, in the column order of schema version 1.
+-- sqlar_uncompress is defined by syncdoctor and by the sqlite3 shell.
 CREATE VIEW IF NOT EXISTS events AS
   SELECT r.id, r.source_id, r.line, r.offset, r.time, r.time_inferred, r.kind, r.level,
          r.record_id, r.job_id, r.cycle_id, r.change_id, r.correlation_id, r.activity, r.actor,
          r.source_identity, r.target_identity, r.source_object_id, r.target_object_id,
-         r.error_code, r.reason, r.message, x.raw, r.content_key
-  FROM event_rows r LEFT JOIN event_raw x ON x.event_id = r.id;
+         r.error_code, r.reason, r.message,
+         CAST(substr(sqlar_uncompress(x.data, x.size), r.raw_start + 1, r.raw_len) AS TEXT) AS raw,
+         r.content_key
+  FROM event_rows r LEFT JOIN raw_blocks x ON x.id = r.raw_block;
 -- columnsize=0: no per-row token counts (only bm25 ranking needs them, and search orders by
 -- time); filling the index takes a third less time.
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, content='event_rows', content_rowid='id', columnsize=0);
@@ -163,6 +172,8 @@ Status Index::Open(const std::string& path, std::unique_ptr<Index>* out, bool cr
     return Status::DbError(path + ": cannot open the index: " + msg);
   }
   sqlite3_busy_timeout(idx->db_, 10000);
+  Status fs = RegisterRawFunctions(idx->db_);
+  if (!fs.ok()) return Status::DbError(path + ": " + fs.message());
   // 16 KB pages for a new index (an existing one keeps its own): a provisioning record's raw
   // JSON is about 2 KB, and on 4 KB pages most of each page is left empty, so the index was
   // 30 % larger and an ingest wrote that much more. It has no effect on an existing file.
@@ -207,7 +218,8 @@ Index::~Index() {
   insert_target_ = Stmt();
   insert_detail_ = Stmt();
   insert_event_ = Stmt();
-  insert_raw_ = Stmt();
+  insert_block_ = Stmt();
+  next_block_stmt_ = Stmt();
   insert_unparsed_ = Stmt();
   insert_match_ = Stmt();
   insert_source_ = Stmt();
@@ -261,11 +273,15 @@ Status Index::PrepareAll() {
       "INSERT OR IGNORE INTO event_rows(source_id, line, offset, time, time_inferred, kind, level, "
       "record_id, job_id, cycle_id, change_id, correlation_id, activity, actor, source_identity, "
       "target_identity, source_object_id, target_object_id, error_code, reason, message, "
-      "content_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-      "?17, ?18, ?19, ?20, ?21, ?22)",
+      "content_key, raw_block, raw_start, raw_len) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
       &insert_event_);
   if (s.ok()) {
-    s = Stmt::Prepare(db_, "INSERT INTO event_raw(event_id, raw) VALUES(?1, ?2)", &insert_raw_);
+    s = Stmt::Prepare(db_, "INSERT INTO raw_blocks(id, size, data) VALUES(?1, ?2, ?3)",
+                      &insert_block_);
+  }
+  if (s.ok()) {
+    s = Stmt::Prepare(db_, "SELECT coalesce(max(id), 0) + 1 FROM raw_blocks", &next_block_stmt_);
   }
   if (s.ok()) {
     s = Stmt::Prepare(db_,
@@ -335,6 +351,7 @@ Status Index::PrepareAll() {
 }
 
 Status Index::Begin() {
+  next_block_ = 0;  // another process may have stored blocks since our last transaction
   Status s = Exec(db_, "BEGIN IMMEDIATE");
   if (!s.ok() && s.message().find("locked") != std::string::npos) {
     return Status::DbError("the index is locked by another process writing to it (waited 10 s); "
@@ -342,8 +359,51 @@ Status Index::Begin() {
   }
   return s;
 }
-Status Index::Commit() { return Exec(db_, "COMMIT"); }
-Status Index::Rollback() { return Exec(db_, "ROLLBACK"); }
+Status Index::Commit() {
+  Status s = FlushPendingRaw();
+  return s.ok() ? Exec(db_, "COMMIT") : s;
+}
+
+Status Index::Rollback() {
+  if (pending_raw_ != nullptr) pending_raw_->Clear();
+  next_block_ = 0;
+  return Exec(db_, "ROLLBACK");
+}
+
+Status Index::NextRawBlockId(int64_t* id) {
+  if (next_block_ == 0) {
+    bool row = false;
+    Status s = next_block_stmt_.Step(&row);
+    if (s.ok() && row) next_block_ = next_block_stmt_.Int(0);
+    next_block_stmt_.Reset();
+    if (!s.ok()) return s;
+    if (next_block_ <= 0) return Status::DbError("cannot number the next raw text block");
+  }
+  *id = next_block_;
+  return Status::Ok();
+}
+
+Status Index::StoreRawBlock(const RawBlock& block, int64_t* id) {
+  Status s = FlushPendingRaw();  // blocks are numbered in the order they are stored
+  if (s.ok()) s = NextRawBlockId(id);
+  if (!s.ok()) return s;
+  insert_block_.Bind(1, *id);
+  insert_block_.Bind(2, block.size);
+  sqlite3_bind_blob64(insert_block_.get(), 3, block.data.data(), block.data.size(), SQLITE_STATIC);
+  s = insert_block_.Run();
+  if (s.ok()) ++next_block_;
+  return s;
+}
+
+Status Index::FlushPendingRaw() {
+  if (pending_raw_ == nullptr || pending_raw_->open_bytes() == 0) return Status::Ok();
+  pending_raw_->Seal();
+  int64_t id = 0;
+  // StoreRawBlock flushes first: take the block out of pending_raw_ so that it does not recurse.
+  RawBlock block = pending_raw_->block(0);
+  pending_raw_->Clear();
+  return StoreRawBlock(block, &id);
+}
 
 Status Index::HasSource(const std::string& bundle, const std::string& path,
                         const std::string& sha256, bool* found) {
@@ -434,8 +494,25 @@ int64_t ContentKey(const Event& e) {
 }
 
 Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id,
-                          std::string_view record_id, int64_t content_key) {
+                          std::string_view record_id, int64_t content_key, const RawRef* raw) {
   Stmt& st = insert_event_;
+  // Without a ref from a worker, the text goes into this connection's open block; the row
+  // names the block by the id it will be stored under.
+  RawRef own;
+  bool keep_text = false;
+  if (raw == nullptr && !e.raw.empty()) {
+    if (pending_raw_ == nullptr) pending_raw_ = std::make_unique<RawBlockBuilder>();
+    if (pending_raw_->NeedsSeal(e.raw.size())) {
+      Status fs = FlushPendingRaw();
+      if (!fs.ok()) return fs;
+    }
+    Status ns = NextRawBlockId(&own.block);
+    if (!ns.ok()) return ns;
+    own.start = static_cast<int64_t>(pending_raw_->open_bytes());
+    own.len = static_cast<int64_t>(e.raw.size());
+    raw = &own;
+    keep_text = true;
+  }
   st.Bind(1, source_id);
   st.Bind(2, static_cast<int64_t>(e.loc.line));
   st.Bind(3, static_cast<int64_t>(e.loc.offset));
@@ -458,16 +535,24 @@ Status Index::InsertEvent(int64_t source_id, const Event& e, bool* inserted, int
   st.BindOrNull(20, e.reason);
   st.BindStatic(21, e.message);
   st.Bind(22, content_key != 0 ? content_key : ContentKey(e));
+  if (raw != nullptr && raw->block > 0) {  // no text: NULLs, and the events view shows NULL
+    st.Bind(23, raw->block);
+    st.Bind(24, raw->start);
+    st.Bind(25, raw->len);
+  } else {
+    st.BindNull(23);
+    st.BindNull(24);
+    st.BindNull(25);
+  }
   Status s = st.Run();
   if (!s.ok()) return s;
   *inserted = sqlite3_changes(db_) > 0;
   *event_id = *inserted ? sqlite3_last_insert_rowid(db_) : 0;
   if (!*inserted) return Status::Ok();
-  if (!e.raw.empty()) {  // no row for no text: the events view shows NULL, as before
-    insert_raw_.Bind(1, *event_id);
-    insert_raw_.BindStatic(2, e.raw);
-    s = insert_raw_.Run();
-    if (!s.ok()) return s;
+  if (keep_text) {
+    pending_raw_->Add(e.raw);
+    // Outside a transaction nothing would store the block later: store it now.
+    if (sqlite3_get_autocommit(db_) != 0 && !(s = FlushPendingRaw()).ok()) return s;
   }
   return InsertDetails(*event_id, e);
 }

@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/raw_blocks.h"
 #include "analyzer/sqlite_util.h"
 #include "parsers/event.h"
 #include "parsers/status.h"
 
 namespace syncdoctor {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // One row of `sources`: an input file and what became of it.
 struct SourceRow {
@@ -46,7 +47,7 @@ class Index {
   sqlite3* db() const { return db_; }
 
   Status Begin();     // BEGIN IMMEDIATE: waits up to the busy timeout for another writer
-  Status Commit();
+  Status Commit();    // stores the open raw text block first
   Status Rollback();
 
   // True when (bundle, path, sha256) is already a row: re-ingesting it is a no-op.
@@ -66,8 +67,15 @@ class Index {
   // that share an id but say different things are both kept. `record_id`, when not empty,
   // replaces e.record_id (the ingest qualifies positional ids with their bundle).
   // `content_key`: ContentKey(e) when a worker computed it already; 0 computes it here.
+  // `raw`: where a worker put e's text (a raw_blocks id from NextRawBlockId, stored with
+  // StoreRawBlock before the commit); without it, e.raw goes into a block of the index's own,
+  // stored when it is full or at Commit.
   Status InsertEvent(int64_t source_id, const Event& e, bool* inserted, int64_t* event_id,
-                     std::string_view record_id = {}, int64_t content_key = 0);
+                     std::string_view record_id = {}, int64_t content_key = 0,
+                     const RawRef* raw = nullptr);
+  // The id the next raw text block will be stored under, and storing it (under that id).
+  Status NextRawBlockId(int64_t* id);
+  Status StoreRawBlock(const RawBlock& block, int64_t* id);
   Status InsertUnparsed(int64_t source_id, const SourceLoc& loc, std::string_view reason,
                         std::string_view raw);
   Status InsertMatch(std::string_view signature, std::string_view scope, int64_t event_id);
@@ -90,8 +98,11 @@ class Index {
 
   sqlite3* db_ = nullptr;
   Status InsertDetails(int64_t event_id, const Event& e);
+  Status FlushPendingRaw();
+  std::unique_ptr<RawBlockBuilder> pending_raw_;  // the open block of InsertEvent without a ref
+  int64_t next_block_ = 0;                         // 0: read it from raw_blocks
   Stmt insert_step_, insert_modified_, insert_target_, insert_detail_;
-  Stmt insert_event_, insert_raw_, insert_unparsed_, insert_match_, insert_source_, update_source_,
+  Stmt insert_event_, insert_block_, next_block_stmt_, insert_unparsed_, insert_match_, insert_source_, update_source_,
       has_source_, find_copy_, find_stat_;
 };
 

@@ -58,20 +58,21 @@ class IngestSink : public EventSink {
 
   bool OnEvent(const Event& e) override { return Apply(e, nullptr, nullptr); }
 
-  // Stores `e`; its signature hits, their scope and its content key come from a worker when
-  // given, else they are computed here.
+  // Stores `e`; its signature hits, their scope, its content key and where its text was put
+  // come from a worker when given, else they are computed here (and e.raw is stored).
   bool Apply(const Event& e, const std::vector<int>* hits, const std::string* scope,
-             int64_t content_key = 0) {
+             int64_t content_key = 0, const RawRef* raw = nullptr) {
     if (!status_.ok()) return false;
-    bool inserted = false;
+    bool& inserted = inserted_;
+    inserted = false;
     int64_t id = 0;
     // Trace entries have no id of their own, only a position: qualify it with the bundle, so that
     // two bundles' Trace/agent.log are not taken for each other.
     if (e.kind == EventKind::kTrace) {
       qualified_id_ = row_->bundle + "|" + e.record_id;
-      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, qualified_id_, content_key);
+      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, qualified_id_, content_key, raw);
     } else {
-      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, {}, content_key);
+      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, {}, content_key, raw);
     }
     if (!status_.ok()) return false;
     if (!inserted) {
@@ -124,6 +125,8 @@ class IngestSink : public EventSink {
   }
 
   const Status& status() const { return status_; }
+  // Whether the last Apply stored its event (false for a duplicate).
+  bool inserted() const { return inserted_; }
   const std::string& first_bad() const { return first_bad_; }
   int64_t extra_warnings() const { return extra_warnings_; }
 
@@ -139,6 +142,7 @@ class IngestSink : public EventSink {
   std::string first_bad_;
   std::string qualified_id_;
   int64_t extra_warnings_ = 0;
+  bool inserted_ = false;
 };
 
 // A bounded queue between threads. Push blocks while it is full, Pop while it is empty; after
@@ -192,8 +196,9 @@ struct Chunk {
     std::string message;
   };
   size_t n = 0;                           // events used in the vectors below
-  std::vector<Event> events;               // their `raw` views are set from `raws` by the writer
-  std::vector<std::string> raws;          // each event's record text (Event::raw is only a view)
+  std::vector<Event> events;               // with an empty `raw`: their text is in `raw`
+  RawBlockBuilder raw;                     // the events' record texts, deflated by the worker
+  std::vector<RawRef> refs;                // per event: block index in `raw`, or -1 for no text
   std::vector<std::vector<int>> hits;     // signature indexes per event
   std::vector<std::string> scopes;        // finding scope per event (set when it has hits)
   std::vector<int64_t> keys;              // ContentKey per event
@@ -202,6 +207,7 @@ struct Chunk {
   bool empty() const { return n == 0 && bad.empty() && warnings.empty(); }
   void Clear() {
     n = 0;
+    raw.Clear();
     bad.clear();
     warnings.clear();
   }
@@ -261,15 +267,15 @@ class ChunkSink : public EventSink {
     Chunk& c = *cur_;
     if (c.n < c.events.size()) {
       c.events[c.n] = e;
-      c.raws[c.n].assign(e.raw.data(), e.raw.size());
     } else {
       c.events.push_back(e);
-      c.raws.emplace_back(e.raw);
+      c.refs.emplace_back();
       c.hits.emplace_back();
       c.scopes.emplace_back();
       c.keys.emplace_back();
     }
     c.keys[c.n] = ContentKey(e);
+    c.refs[c.n] = c.raw.Add(e.raw);
     c.events[c.n].raw = std::string_view();  // the parser's buffer: not valid past this call
     status_ = matcher_.Match(e, &scratch_, &c.hits[c.n]);
     if (!status_.ok()) return false;
@@ -287,6 +293,7 @@ class ChunkSink : public EventSink {
   // Hands the current chunk to the writer (blocking while the file's queue is full).
   bool Flush() {
     if (cur_->empty()) return true;
+    cur_->raw.Seal();  // deflated here, in parallel, rather than by the one writer
     if (!job_->chunks.Push(std::move(cur_))) return false;
     cur_ = pool_->Get();
     return true;
@@ -638,9 +645,10 @@ class Ingester : public BundleVisitor {
     IngestSink sink(index_, matcher_, &row, opt_.progress);
     std::unique_ptr<Chunk> c;
     while (sink.status().ok() && job->chunks.Pop(&c)) {
-      for (size_t i = 0; i < c->n && sink.status().ok(); ++i) {
-        c->events[i].raw = c->raws[i];
-        sink.Apply(c->events[i], &c->hits[i], &c->scopes[i], c->keys[i]);
+      s = WriteChunk(*c, &sink);
+      if (!s.ok()) {
+        (void)index_->Rollback();
+        return s;
       }
       for (const auto& b : c->bad) sink.OnBadInput(b.loc, b.reason, b.raw);
       for (const auto& w : c->warnings) sink.OnWarning(w.loc, w.message);
@@ -652,6 +660,58 @@ class Ingester : public BundleVisitor {
     }
     return FinishParsed(&row, sink, job->parse_status, job->replacements, job->known_sha, job->sha,
                         job->bytes_read);
+  }
+
+  // Stores a chunk's events and the raw text blocks the worker made of their texts. Events refer
+  // to their block by the id it will be stored under. A duplicate's text is cut out of its
+  // block (the later events' starts move back by its length), and a block that keeps no text is
+  // not stored: overlapping exports do not store their text twice.
+  Status WriteChunk(const Chunk& c, IngestSink* sink) {
+    int64_t block = -1;  // index in c.raw of the block being written, and its id
+    int64_t block_id = 0;
+    int64_t cut = 0;     // bytes of duplicates cut out of the block so far
+    kept_.clear();       // (start, len) in the worker's block of the texts kept
+    auto finish_block = [&]() -> Status {
+      if (block < 0 || kept_.empty()) return Status::Ok();
+      int64_t id = 0;
+      const RawBlock& made = c.raw.block(static_cast<size_t>(block));
+      if (cut == 0) return index_->StoreRawBlock(made, &id);
+      if (!InflateBlock(made.data, made.size, &inflated_)) {
+        return Status::DbError("a raw text block made by a worker does not inflate");
+      }
+      rebuilt_.Clear();
+      for (const auto& [start, len] : kept_) {
+        rebuilt_.Add(std::string_view(inflated_).substr(static_cast<size_t>(start),
+                                                        static_cast<size_t>(len)));
+      }
+      rebuilt_.Seal();
+      return index_->StoreRawBlock(rebuilt_.block(0), &id);
+    };
+    for (size_t i = 0; i < c.n && sink->status().ok(); ++i) {
+      RawRef ref = c.refs[i];
+      if (ref.block >= 0 && ref.block != block) {
+        Status s = finish_block();
+        if (s.ok()) s = index_->NextRawBlockId(&block_id);
+        if (!s.ok()) return s;
+        block = ref.block;
+        cut = 0;
+        kept_.clear();
+      }
+      RawRef stored = ref;
+      if (ref.block >= 0) {
+        stored.block = block_id;
+        stored.start = ref.start - cut;
+      }
+      sink->Apply(c.events[i], &c.hits[i], &c.scopes[i], c.keys[i], &stored);
+      if (ref.block < 0) continue;
+      if (sink->inserted()) {
+        kept_.emplace_back(ref.start, ref.len);
+      } else {
+        cut += ref.len;
+      }
+    }
+    if (!sink->status().ok()) return sink->status();
+    return finish_block();
   }
 
   bool OnArchive(const BundleFile& archive, std::string_view archive_format) override {
@@ -944,6 +1004,10 @@ class Ingester : public BundleVisitor {
   // With workers (jobs > 1).
   bool parallel_ = false;
   std::unique_ptr<Index> reader_;
+  // The writer's buffers for cutting duplicates out of a worker's raw text block.
+  std::vector<std::pair<int64_t, int64_t>> kept_;
+  std::string inflated_;
+  RawBlockBuilder rebuilt_;
   std::map<std::string, std::pair<std::string, std::string>> queued_;  // sha256 -> path, bundle
   std::mutex stats_mu_;
   std::atomic<bool> cancel_{false};

@@ -6,11 +6,11 @@ set -euo pipefail
 SYNCDOCTOR_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-program-options-dev libre2-dev libsimdjson-dev libsqlite3-dev
-  libarchive-dev libyaml-cpp-dev libevtx-dev libbfio-dev libssl-dev
+  libarchive-dev libyaml-cpp-dev libevtx-dev libbfio-dev libssl-dev libdeflate-dev
 )
 # chromium renders the HTML report; groff-base checks the man page; dpkg-dev gives cpack
 # dpkg-shlibdeps for the .deb; bsdutils has script(1), which gives the progress test a terminal.
-SYNCDOCTOR_TEST_PACKAGES=(catch2 clang libclang-rt-14-dev python3 zip chromium groff-base dpkg-dev bsdutils)
+SYNCDOCTOR_TEST_PACKAGES=(catch2 zlib1g-dev clang libclang-rt-14-dev python3 zip chromium groff-base dpkg-dev bsdutils)
 
 # syncdoctor_install_missing PACKAGE...: apt-get installs those not yet installed.
 syncdoctor_install_missing() {

@@ -161,8 +161,9 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
   Stmt one;
   s = Stmt::Prepare(index->db(),
       "SELECT s.path, e.line, e.time, e.time_inferred, e.kind, e.activity, e.actor, "
-      "e.target_identity, e.level, e.error_code, e.message, x.raw FROM event_rows e "
-      "JOIN sources s ON s.id = e.source_id LEFT JOIN event_raw x ON x.event_id = e.id "
+      "e.target_identity, e.level, e.error_code, e.message, "
+      "sd_raw(e.raw_block, e.raw_start, e.raw_len) FROM event_rows e "
+      "JOIN sources s ON s.id = e.source_id "
       "WHERE e.id = ?1",
       &one);
   if (!s.ok()) return s;
@@ -306,8 +307,8 @@ Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEnt
   if (!s.ok()) return s;
   Stmt jobs;
   s = Stmt::Prepare(index->db(),
-      "SELECT e.job_id, x.raw FROM event_rows e JOIN event_raw x ON x.event_id = e.id "
-      "WHERE e.kind = 'job' AND e.level = 'Active' ORDER BY e.job_id", &jobs);
+      "SELECT e.job_id, sd_raw(e.raw_block, e.raw_start, e.raw_len) FROM event_rows e "
+      "WHERE e.kind = 'job' AND e.level = 'Active' AND e.raw_block IS NOT NULL ORDER BY e.job_id", &jobs);
   if (!s.ok()) return s;
   while ((s = jobs.Step(&row)).ok() && row) {
     simdjson::dom::parser p;
@@ -377,8 +378,9 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
 Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) {
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
-      "SELECT x.raw, e.time FROM event_rows e JOIN event_raw x ON x.event_id = e.id "
+      "SELECT sd_raw(e.raw_block, e.raw_start, e.raw_len), e.time FROM event_rows e "
       "WHERE e.kind = 'job' AND e.job_id = ?1 AND e.level = 'Quarantine' "
+      "AND e.raw_block IS NOT NULL "
       "ORDER BY e.time DESC LIMIT 1",
       &st);
   if (!s.ok()) return s;

@@ -229,13 +229,13 @@ TEST_CASE("Index: HasSource finds a source by bundle, path and sha256", "[analyz
   CHECK(found);
 }
 
-TEST_CASE("Index: meta holds schema version 2", "[analyzer][index]") {
+TEST_CASE("Index: meta holds schema version 3", "[analyzer][index]") {
   auto index = OpenMemory();
   std::string value;
   bool found = false;
   REQUIRE(index->GetMeta("schema_version", &value, &found).ok());
   CHECK(found);
-  CHECK(value == "2");
+  CHECK(value == "3");
   CHECK(QueryInt(index->db(), "PRAGMA user_version") == kSchemaVersion);
   REQUIRE(index->GetMeta("no_such_key", &value, &found).ok());
   CHECK_FALSE(found);
@@ -302,7 +302,7 @@ TEST_CASE("Index: an index of another schema version is refused", "[analyzer][in
   CHECK_FALSE(s.ok());
   CHECK(s.message() == path.str() +
                            ": index schema version 7 is not the version this syncdoctor reads "
-                           "(2); use a new --db file");
+                           "(3); use a new --db file");
 }
 
 TEST_CASE("Index: a file that is not SQLite is refused", "[analyzer][index]") {

@@ -40,12 +40,12 @@ def main():
     a = ap.parse_args()
     src = sqlite3.connect("file:%s?mode=ro" % a.index, uri=True)
     version = src.execute("PRAGMA user_version").fetchone()[0]
-    if version != 2:
-        sys.exit("write_floor.py: %s: schema version %d; this script copies version 2" % (
+    if version != 3:
+        sys.exit("write_floor.py: %s: schema version %d; this script copies version 3" % (
             a.index, version))
     schema = [r[0] for r in src.execute(
         "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'events_fts_%' "
-        "ORDER BY rowid")]
+        "AND type <> 'view' ORDER BY rowid")]
     n = src.execute("SELECT coalesce(max(id), 0) FROM event_rows").fetchone()[0]
     src.close()
 
@@ -78,8 +78,9 @@ def main():
             db.execute("BEGIN")
             db.execute("INSERT INTO event_rows SELECT * FROM s.event_rows WHERE id > ? AND id <= ?",
                        (lo, hi))
-            db.execute("INSERT INTO event_raw SELECT * FROM s.event_raw "
-                       "WHERE event_id > ? AND event_id <= ?", (lo, hi))
+            # The raw text blocks of these events (a block at the edge of two slices once).
+            db.execute("INSERT OR IGNORE INTO raw_blocks SELECT * FROM s.raw_blocks WHERE id IN "
+                       "(SELECT raw_block FROM s.event_rows WHERE id > ? AND id <= ?)", (lo, hi))
             for t in CHILD_TABLES + ["matches"]:
                 db.execute("INSERT INTO %s SELECT * FROM s.%s WHERE event_id > ? AND event_id <= ?"
                            % (t, t), (lo, hi))
