@@ -1,4 +1,6 @@
 // query (SQL over the index) and search (FTS5 over messages).
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <typeinfo>
@@ -78,7 +80,23 @@ std::vector<std::string> DbPaths(const po::variables_map& vm) {
   return {vm["db"].as<std::string>()};
 }
 
-bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
+// `analyze` leaves the full-text index to its first reader, and a killed run may leave it
+// behind: brings it up to date in each index before a command reads it. This is the only write
+// search, timeline and query make, on a connection of its own (theirs is query_only).
+void CatchUpFts(const std::vector<std::string>& dbs) {
+  for (const auto& db : dbs) {
+    std::unique_ptr<Index> writer;
+    Status s = Index::Open(db, &writer, /*create=*/false);
+    if (s.ok()) s = writer->UpdateFts();
+    if (!s.ok()) {
+      PrintWarning(db + ": the full-text index could not be brought up to date (" + s.message() +
+                   "): full-text results miss the events it lacks");
+    }
+  }
+}
+
+bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index,
+                  bool full_text = false) {
   if (!vm.count("db")) {
     PrintError("needs --db FILE");
     return false;
@@ -91,6 +109,7 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index) {
       return false;
     }
   }
+  if (full_text) CatchUpFts(dbs);
   Status s = Index::Open(dbs[0], index, /*create=*/false);
   if (s.ok() && dbs.size() > 1) s = AttachIndexes((*index)->db(), dbs);
   // query and search only read: a mistyped DELETE must not change the customer's index.
@@ -222,9 +241,12 @@ int RunQuery(const po::variables_map& vm) {
     PrintError("query needs exactly one SQL statement (quote it)");
     return kExitUsage;
   }
-  std::unique_ptr<Index> index;
-  if (!OpenExisting(vm, &index)) return kExitUsage;
   const std::string& sql = vm["args"].as<std::vector<std::string>>()[0];
+  std::string lower = sql;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::unique_ptr<Index> index;
+  if (!OpenExisting(vm, &index, lower.find("events_fts") != std::string::npos)) return kExitUsage;
   Stmt st;
   size_t used = 0;
   Status s = Stmt::Prepare(index->db(), sql, &st, &used);
@@ -307,7 +329,7 @@ int RunTimeline(const po::variables_map& vm) {
     return kExitUsage;
   }
   std::unique_ptr<Index> index;
-  if (!OpenExisting(vm, &index)) return kExitUsage;
+  if (!OpenExisting(vm, &index, /*full_text=*/true)) return kExitUsage;
   std::unique_ptr<Redactor> redactor;
   if (!MakeRedactor(vm, index.get(), &redactor)) return kExitUsage;
   // Events that name the object: its identity and id fields (exact, any case; "a; b" lists of
@@ -363,21 +385,7 @@ int RunSearch(const po::variables_map& vm) {
   std::string q;
   for (const auto& a : vm["args"].as<std::vector<std::string>>()) q += (q.empty() ? "" : " ") + a;
   std::unique_ptr<Index> index;
-  if (!OpenExisting(vm, &index)) return kExitUsage;
-  // An `analyze` killed while it filled the full-text index left it behind `events`: catch up.
-  // The only write search makes, to the full-text index and its `fts_rowid`; the connection
-  // goes back to query_only before the user's text is run.
-  Status fts = Exec(index->db(), "PRAGMA query_only=OFF");
-  if (fts.ok()) fts = index->UpdateFts();
-  Status ro = Exec(index->db(), "PRAGMA query_only=ON");
-  if (!ro.ok()) {
-    PrintError(ro.message());
-    return kExitUsage;
-  }
-  if (!fts.ok()) {
-    PrintWarning("the full-text index could not be brought up to date (" + fts.message() +
-                 "): events added by an interrupted run may be missing from the results");
-  }
+  if (!OpenExisting(vm, &index, /*full_text=*/true)) return kExitUsage;
   std::unique_ptr<Redactor> redactor;
   if (!MakeRedactor(vm, index.get(), &redactor)) return kExitUsage;
   Stmt st;

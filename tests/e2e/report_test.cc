@@ -337,6 +337,24 @@ TEST_CASE("help: the generated man page and bash completion cover every command 
 
 namespace e2e {
 
+// One number from a plain SQLite connection: what the index holds, not what syncdoctor's query
+// (which catches up the full-text index first) would make of it.
+int64_t PlainInt(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  int64_t v = -1;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    v = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+const char* kFtsBehind =
+    "SELECT (SELECT max(id) FROM event_rows) - (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_rowid')";
+
 // FTS5's integrity check, against the external content too (rank 1); "ok" or the error.
 std::string FtsIntegrity(const std::string& db) {
   sqlite3* h = nullptr;
@@ -359,13 +377,15 @@ TEST_CASE("jobs: parallel workers give the same index and report as one thread",
                                     kSource + "/tests/data/planted", kCorpus}) {
     INFO(bundle);
     TempDir tmp;
-    std::string one = Run("analyze '" + bundle + "' --jobs 1 --format json --db '" + (tmp / "1.db") + "'").out;
+    std::string one = Run("analyze '" + bundle + "' --jobs 1 --fts --format json --db '" + (tmp / "1.db") + "'").out;
     REQUIRE_FALSE(one.empty());
+    CHECK(PlainInt(tmp / "1.db", kFtsBehind) == 0);  // --fts filled it
     for (const char* jobs : {"2", "4"}) {
       INFO(jobs);
-      RunResult many = Run("analyze '" + bundle + "' --jobs " + jobs + " --format json --db '" + (tmp / jobs) + ".db'");
+      RunResult many = Run("analyze '" + bundle + "' --jobs " + jobs + " --fts --format json --db '" + (tmp / jobs) + ".db'");
       CHECK(many.exit_code == 0);
       CHECK(many.out == one);
+      CHECK(PlainInt(tmp / jobs + ".db", kFtsBehind) == 0);
       // The stored events are the same, row for row.
       std::string q = "query --format csv \"SELECT id, source_id, line, kind, record_id, error_code, "
                       "length(raw) FROM events ORDER BY id\" --db ";
@@ -400,8 +420,7 @@ TEST_CASE("search: a full-text index left behind by an interrupted run is caught
                          nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(h);
   }
-  REQUIRE(Run("query --db '" + db + "' --format csv \"SELECT count(*) FROM events_fts WHERE "
-              "events_fts MATCH 'socket'\"").out == "count(*)\n0\n");
+  REQUIRE(PlainInt(db, "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'socket'") == 0);
   RunResult r = Run("search --db '" + db + "' --format csv socket");
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("could not be brought up to date") == std::string::npos);
@@ -409,6 +428,40 @@ TEST_CASE("search: a full-text index left behind by an interrupted run is caught
   CHECK(FtsIntegrity(db) == "ok");
   // Still read-only for the user's statements.
   CHECK(Run("query --db '" + db + "' \"DELETE FROM meta\"").exit_code == 2);
+}
+
+TEST_CASE("analyze leaves the full-text index to the first search, timeline or query that reads it",
+          "[e2e][jobs]") {
+  for (const char* jobs : {"1", "2"}) {
+    INFO("--jobs " << jobs);
+    TempDir tmp;
+    std::string db = tmp / "lazy.db";
+    REQUIRE(Run("analyze '" + kNoAgent + "' --jobs " + jobs + " --format json --db '" + db + "'").exit_code == 0);
+    int64_t events = PlainInt(db, "SELECT count(*) FROM event_rows");
+    REQUIRE(events > 0);
+    CHECK(PlainInt(db, kFtsBehind) == events);
+    CHECK(PlainInt(db, "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'socket'") == 0);
+    // A query that does not read it leaves it as it is; one that does catches it up first.
+    CHECK(Run("query --db '" + db + "' --format csv \"SELECT count(*) FROM sources\"").exit_code == 0);
+    CHECK(PlainInt(db, kFtsBehind) == events);
+    RunResult q = Run("query --db '" + db + "' --format csv \"SELECT count(*) FROM events_fts WHERE "
+                      "events_fts MATCH 'socket'\"");
+    CHECK(q.exit_code == 0);
+    CHECK(q.out != "count(*)\n0\n");
+    // The same hits as an index whose full-text index analyze filled (--fts).
+    REQUIRE(Run("analyze '" + kNoAgent + "' --jobs " + jobs + " --fts --format json --db '" + (tmp / "now.db") + "'").exit_code == 0);
+    CHECK(PlainInt(tmp / "now.db", "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'socket'") ==
+          std::stoll(q.out.substr(q.out.find('\n') + 1)));
+    CHECK(PlainInt(db, kFtsBehind) == 0);
+    CHECK(FtsIntegrity(db) == "ok");
+  }
+  // timeline reads it too (traces and event logs join an object's story through it).
+  TempDir tmp;
+  std::string db = tmp / "t.db";
+  REQUIRE(Run("analyze '" + kMotivating + "' --format json --db '" + db + "'").exit_code == 0);
+  CHECK(PlainInt(db, kFtsBehind) > 0);
+  CHECK(Run("timeline --db '" + db + "' --format csv nobody@contoso.com").exit_code <= 1);
+  CHECK(PlainInt(db, kFtsBehind) == 0);
 }
 
 TEST_CASE("jobs: a second bundle added to an index with --jobs 2 is searchable too", "[e2e][jobs]") {
