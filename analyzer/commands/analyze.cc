@@ -347,6 +347,9 @@ int RunAnalyze(const po::variables_map& vm) {
   bool fts_pending = false;
   // A temporary index gets no full-text index: nobody can search it.
   bool fts_now = vm.count("fts") > 0 && vm.count("db") > 0;
+  if (vm.count("fts") > 0 && vm.count("db") == 0) {
+    PrintWarning("--fts does nothing without --db: the temporary index is deleted after the report");
+  }
   int rc = Ingest(vm, db, index.get(), *matcher, fts_now, &fts_pending);
   if (rc != kExitOk) return rc;
   Status s = RefreshFindings(index.get(), *matcher);

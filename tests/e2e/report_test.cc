@@ -455,6 +455,10 @@ TEST_CASE("analyze leaves the full-text index to the first search, timeline or q
     CHECK(PlainInt(db, kFtsBehind) == 0);
     CHECK(FtsIntegrity(db) == "ok");
   }
+  // Without --db there is nothing to fill: said, not silently ignored.
+  RunResult no_db = Run("analyze '" + kNoAgent + "' --fts --format json");
+  CHECK(no_db.exit_code == 0);
+  CHECK(no_db.err.find("--fts does nothing without --db") != std::string::npos);
   // timeline reads it too (traces and event logs join an object's story through it).
   TempDir tmp;
   std::string db = tmp / "t.db";
