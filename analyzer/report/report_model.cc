@@ -701,16 +701,14 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   s = Stmt::Prepare(index->db(),
       "SELECT signature, scope, count, first_time, last_time, hidden_by FROM findings", &st);
   bool row = false;
-  std::multimap<std::string, std::string> hidden;  // hider -> hidden signature
-  std::set<std::string> firing;
+  struct Fired {
+    std::string signature, scope, hidden_by;
+  };
+  std::vector<Fired> fired;  // every findings row, hidden ones included
   while (s.ok() && (s = st.Step(&row)).ok() && row) {
     std::string sig_id(st.Text(0));
-    firing.insert(sig_id);
-    std::string hidden_by(st.Text(5));
-    if (!hidden_by.empty()) {
-      hidden.emplace(hidden_by, sig_id);
-      continue;
-    }
+    fired.push_back(Fired{sig_id, std::string(st.Text(1)), std::string(st.Text(5))});
+    if (!fired.back().hidden_by.empty()) continue;
     auto it = by_id.find(sig_id);
     if (it == by_id.end()) continue;
     const Signature& sig = *it->second;
@@ -731,26 +729,51 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   }
   st = Stmt();
   if (!s.ok()) return s;
+  // Which scopes are jobs (the others are '' and trace files). Findings of two different jobs are
+  // about different things: one job's findings never name another job's as related.
+  std::set<std::string> job_scopes;
+  {
+    Stmt is_job;
+    s = Stmt::Prepare(index->db(), "SELECT 1 FROM event_rows WHERE job_id = ?1 LIMIT 1", &is_job);
+    std::set<std::string> seen;
+    for (const Fired& f : fired) {
+      if (!s.ok()) break;
+      if (f.scope.empty() || !seen.insert(f.scope).second) continue;
+      is_job.Bind(1, f.scope);
+      bool found = false;
+      s = is_job.Step(&found);
+      is_job.Reset();
+      if (s.ok() && found) job_scopes.insert(f.scope);
+    }
+    if (!s.ok()) return s;
+  }
+  auto may_relate = [&](const std::string& a, const std::string& b) {
+    return a == b || job_scopes.count(a) == 0 || job_scopes.count(b) == 0;
+  };
   for (auto& fi : r->findings) {
     std::set<std::string> related;
-    auto range = hidden.equal_range(fi.signature);
-    for (auto it = range.first; it != range.second; ++it) {
-      related.insert(it->second);
+    for (const Fired& h : fired) {
+      // What this finding hides, in the scopes where hiding applies (RebuildFindings: the same
+      // scope, or either one unscoped).
+      if (h.hidden_by != fi.signature) continue;
+      if (!(h.scope == fi.scope || h.scope.empty() || fi.scope.empty())) continue;
+      related.insert(h.signature);
       // A specific finding that hides a more severe generic one (a high "request timeout" hiding
       // the critical "quarantined") takes over that severity: hiding must not make it look milder.
-      auto hs = by_id.find(it->second);
+      auto hs = by_id.find(h.signature);
       if (hs != by_id.end() && hs->second->severity < fi.severity) fi.severity = hs->second->severity;
     }
     const Signature& sig = *by_id[fi.signature];
-    for (const auto& l : sig.links) {
-      if (firing.count(l)) related.insert(l);
-    }
-    // Links go both ways: a firing signature that names this one is related too.
-    for (const auto& other : firing) {
-      auto o = by_id.find(other);
-      if (o == by_id.end() || other == fi.signature) continue;
+    for (const Fired& f : fired) {
+      if (f.signature == fi.signature || !may_relate(fi.scope, f.scope)) continue;
+      for (const auto& l : sig.links) {
+        if (l == f.signature) related.insert(l);
+      }
+      // Links go both ways: a firing signature that names this one is related too.
+      auto o = by_id.find(f.signature);
+      if (o == by_id.end()) continue;
       for (const auto& l : o->second->links) {
-        if (l == fi.signature) related.insert(other);
+        if (l == fi.signature) related.insert(f.signature);
       }
     }
     fi.related.assign(related.begin(), related.end());

@@ -529,3 +529,75 @@ TEST_CASE("unknown codes: an AADSTS code and a provisioning error no signature c
 }
 
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// A diagnostic provisioning record with this job (none when empty) and error code.
+std::string ProvisioningLine(int n, const std::string& job, const std::string& code) {
+  return R"({"time":"2026-11-17T14:25:10Z","category":"ProvisioningLogs","resultType":"Failure","properties":{"id":"rel-)" +
+         std::to_string(n) + R"(","activityDateTime":"2026-11-17T14:25:)" + std::to_string(10 + n) + R"(Z",)" +
+         (job.empty() ? std::string() : R"("jobId":")" + job + R"(",)") +
+         R"("provisioningAction":"update","provisioningStatusInfo":{"status":"failure","errorInformation":{"errorCode":")" +
+         code + R"(","reason":"test"}}}})" + "\n";
+}
+
+// signature -> related ids of its finding in `scope`.
+std::set<std::string> RelatedOf(Report& rep, const std::string& signature, const std::string& scope) {
+  for (auto f : rep.root["findings"].get_array()) {
+    if (Str(f["signature"]) != signature || Str(f["scope"]) != scope) continue;
+    std::set<std::string> out;
+    for (auto x : f["related"].get_array()) out.insert(Str(x));
+    return out;
+  }
+  FAIL("no finding " << signature << " in scope '" << scope << "'");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("related: a finding names only what fired in its own job, or outside any job",
+          "[e2e][report]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "sigs");
+  auto sig = [&](const std::string& id, const std::string& code, const std::string& links) {
+    std::ofstream y(tmp / ("sigs/" + id + ".yaml"));
+    y << "id: " << id << "\ntitle: t " << id << "\nseverity: medium\nstatus: verified\ntags: [test]\n"
+      << "applies_to: [provisioning]\nmatch:\n  any:\n    - error_code: '^" << code << "$'\n"
+      << "links: [" << links << "]\ncause: c\nfix: [f]\nreferences: [https://example.invalid]\n"
+      << "examples:\n  match:\n    - {kind: provisioning, error_code: " << code << "}\n"
+      << "  no_match:\n    - {kind: provisioning, error_code: Other}\n";
+  };
+  sig("TEST-REL-A", "ErrA", "TEST-REL-B, TEST-REL-C");
+  sig("TEST-REL-B", "ErrB", "");
+  sig("TEST-REL-C", "ErrC", "");
+  // Job J1 fails with A, job J2 with B; C fails outside any job.
+  fs::create_directories(tmp / "one");
+  {
+    std::ofstream f(tmp / "one/p.ndjson", std::ios::binary);
+    f << ProvisioningLine(1, "J1", "ErrA") << ProvisioningLine(2, "J2", "ErrB") << ProvisioningLine(3, "", "ErrC");
+  }
+  RunResult r = Run("analyze '" + (tmp / "one") + "' --format json --signatures '" + (tmp / "sigs") + "'");
+  REQUIRE(r.exit_code == 0);
+  {
+    Report rep(r.out);
+    CHECK(RelatedOf(rep, "TEST-REL-A", "J1") == std::set<std::string>{"TEST-REL-C"});
+    CHECK(RelatedOf(rep, "TEST-REL-B", "J2").empty());
+    CHECK(RelatedOf(rep, "TEST-REL-C", "") == std::set<std::string>{"TEST-REL-A"});
+  }
+  // With B in J1 too, A and B of J1 name each other; B of J2 still names neither.
+  fs::create_directories(tmp / "two");
+  {
+    std::ofstream f(tmp / "two/p.ndjson", std::ios::binary);
+    f << ProvisioningLine(1, "J1", "ErrA") << ProvisioningLine(2, "J2", "ErrB") << ProvisioningLine(3, "", "ErrC")
+      << ProvisioningLine(4, "J1", "ErrB");
+  }
+  r = Run("analyze '" + (tmp / "two") + "' --format json --signatures '" + (tmp / "sigs") + "'");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  CHECK(RelatedOf(rep, "TEST-REL-A", "J1") == std::set<std::string>({"TEST-REL-B", "TEST-REL-C"}));
+  CHECK(RelatedOf(rep, "TEST-REL-B", "J1") == std::set<std::string>{"TEST-REL-A"});
+  CHECK(RelatedOf(rep, "TEST-REL-B", "J2").empty());
+}
+
+}  // namespace e2e
