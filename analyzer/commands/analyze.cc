@@ -312,7 +312,7 @@ class TempIndexPath {
 void AnalyzeOptions(po::options_description* d) {
   d->add_options()("db", po::value<std::string>(), "keep the index in FILE (default: a temporary file)")
       ("fts", "fill the full-text index of --db now (by default the first search, timeline or "
-              "query that reads it does: a fifth of the time of a run nobody searches)");
+              "query that reads it does: about 15 % of the time of a run nobody searches)");
   CommonIngestOptions(d);
   CommonReportOptions(d);
 }
