@@ -62,20 +62,19 @@ class IngestSink : public EventSink {
   // come from a worker when given, else they are computed here (and e.raw is stored).
   bool Apply(const Event& e, const std::vector<int>* hits, const std::string* scope,
              int64_t content_key = 0, const RawRef* raw = nullptr) {
+    inserted_ = false;
     if (!status_.ok()) return false;
-    bool& inserted = inserted_;
-    inserted = false;
     int64_t id = 0;
     // Trace entries have no id of their own, only a position: qualify it with the bundle, so that
     // two bundles' Trace/agent.log are not taken for each other.
     if (e.kind == EventKind::kTrace) {
       qualified_id_ = row_->bundle + "|" + e.record_id;
-      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, qualified_id_, content_key, raw);
+      status_ = index_->InsertEvent(row_->id, e, &inserted_, &id, qualified_id_, content_key, raw);
     } else {
-      status_ = index_->InsertEvent(row_->id, e, &inserted, &id, {}, content_key, raw);
+      status_ = index_->InsertEvent(row_->id, e, &inserted_, &id, {}, content_key, raw);
     }
     if (!status_.ok()) return false;
-    if (!inserted) {
+    if (!inserted_) {
       ++row_->duplicates;
       return true;
     }
