@@ -7,6 +7,42 @@
 
 namespace syncdoctor {
 
+namespace {
+
+// The columns an event is matched on, in the order EventFromRow reads them from `first`.
+constexpr const char* kMatchColumns =
+    "e.kind, e.level, e.record_id, e.job_id, e.cycle_id, e.change_id, e.correlation_id, "
+    "e.activity, e.actor, e.source_identity, e.target_identity, e.error_code, e.reason, "
+    "e.message, sd_raw(e.raw_block, e.raw_start, e.raw_len)";
+
+// Fills `e` from the kMatchColumns of `st` starting at column `first`; e->raw points into `st`.
+void EventFromRow(const Stmt& st, int first, Event* e) {
+  e->Clear();
+  (void)ParseEventKind(st.Text(first), &e->kind);
+  std::string* fields[] = {&e->level, &e->record_id, &e->job_id, &e->cycle_id, &e->change_id,
+                           &e->correlation_id, &e->activity, &e->actor, &e->source_identity,
+                           &e->target_identity, &e->error_code, &e->reason, &e->message};
+  for (int i = 0; i < 13; ++i) *fields[i] = std::string(st.Text(first + 1 + i));
+  e->raw = st.Text(first + 14);
+}
+
+}  // namespace
+
+Status MatchStoredEvent(Index* index, const Matcher& matcher, int64_t event_id, std::vector<int>* hits) {
+  hits->clear();
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      std::string("SELECT ") + kMatchColumns + " FROM event_rows e WHERE e.id = ?1", &st);
+  if (!s.ok()) return s;
+  st.Bind(1, event_id);
+  bool row = false;
+  if (!(s = st.Step(&row)).ok() || !row) return s;
+  Event e;
+  EventFromRow(st, 0, &e);
+  Matcher::Scratch scratch;
+  return matcher.MatchAll(e, &scratch, hits);
+}
+
 Status Rematch(Index* index, const Matcher& matcher) {
   Status s = index->Begin();
   if (!s.ok()) return s;
@@ -14,11 +50,8 @@ Status Rematch(Index* index, const Matcher& matcher) {
   Stmt st;
   if (s.ok()) {
     s = Stmt::Prepare(index->db(),
-        "SELECT e.id, e.kind, e.level, e.record_id, e.job_id, e.cycle_id, e.change_id, "
-        "e.correlation_id, e.activity, e.actor, e.source_identity, e.target_identity, "
-        "e.error_code, e.reason, e.message, sd_raw(e.raw_block, e.raw_start, e.raw_len), s.path "
-        "FROM event_rows e JOIN sources s ON s.id = e.source_id "
-        "ORDER BY e.id",
+        std::string("SELECT e.id, ") + kMatchColumns + ", s.path "
+        "FROM event_rows e JOIN sources s ON s.id = e.source_id ORDER BY e.id",
         &st);
   }
   Matcher::Scratch scratch;
@@ -26,13 +59,7 @@ Status Rematch(Index* index, const Matcher& matcher) {
   Event e;
   bool row = false;
   while (s.ok() && (s = st.Step(&row)).ok() && row) {
-    e.Clear();
-    (void)ParseEventKind(st.Text(1), &e.kind);
-    std::string* fields[] = {&e.level, &e.record_id, &e.job_id, &e.cycle_id, &e.change_id,
-                             &e.correlation_id, &e.activity, &e.actor, &e.source_identity,
-                             &e.target_identity, &e.error_code, &e.reason, &e.message};
-    for (int i = 0; i < 13; ++i) *fields[i] = std::string(st.Text(2 + i));
-    e.raw = st.Text(15);
+    EventFromRow(st, 1, &e);
     s = matcher.Match(e, &scratch, &hits);
     if (!s.ok() || hits.empty()) continue;
     std::string scope = ScopeOf(e, st.Text(16));
@@ -133,9 +160,13 @@ Status RebuildFindings(Index* index, const std::vector<Signature>& signatures) {
     if (it == by_id.end()) continue;  // a signature no longer loaded
     const Signature& sig = *it->second;
     for (const auto& [scope, g] : scopes) {
-      // Hidden when a firing signature in a compatible scope supersedes this one.
+      // A generic finding (a symptom such as "the job is in quarantine") is hidden when a
+      // firing signature in a compatible scope supersedes it. Other findings are never hidden
+      // whole: the matcher already dropped their matches on the events that the superseding
+      // signature matched, so what is left is evidence of their own.
       std::string hidden_by;
       for (const auto& [other_id, other_scopes] : groups) {
+        if (sig.tier != Tier::kGeneric) break;
         auto o = by_id.find(other_id);
         if (o == by_id.end() || other_id == sig_id) continue;
         bool names_us = false;

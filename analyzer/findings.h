@@ -13,9 +13,14 @@ namespace syncdoctor {
 // signature set differs from the one the index was matched with).
 Status Rematch(Index* index, const Matcher& matcher);
 
+// Every signature whose own conditions hold on the stored event `event_id` (Matcher::MatchAll:
+// tiers and supersedes not applied), as indexes into the matcher's signatures.
+Status MatchStoredEvent(Index* index, const Matcher& matcher, int64_t event_id, std::vector<int>* hits);
+
 // Rebuilds the `findings` table from `matches`. Matches without a scope (audit events) join the
-// signature's one scoped finding when there is exactly one. A finding whose signature is named in
-// the `supersedes` of another finding in the same scope gets `hidden_by` set.
+// signature's one scoped finding when there is exactly one. A generic finding (tier: generic)
+// whose signature is named in the `supersedes` of another finding in the same scope gets
+// `hidden_by` set (supersedes on single events is the matcher's work).
 Status RebuildFindings(Index* index, const std::vector<Signature>& signatures);
 
 // Makes sure the matches stored in the index come from `matcher`'s signatures: when the

@@ -1,5 +1,8 @@
 #include "analyzer/matcher.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace syncdoctor {
 
 static_assert(kEventKindCount * kEventFieldCount < 128, "memo keys start with the set number in one char");
@@ -28,7 +31,9 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
             if (!sig.AppliesTo(static_cast<EventKind>(k))) continue;
             FieldSet& fs = m->fields_[k * kEventFieldCount + static_cast<int>(field)];
             std::string error;
-            if (fs.set->Add(pattern, &error) < 0) {
+            // A code field holds one code per line: ^ and $ are the ends of a code.
+            std::string compiled = field == EventField::kCode ? "(?m)" + pattern : pattern;
+            if (fs.set->Add(compiled, &error) < 0) {
               return Status::InvalidInput(sig.file + ": signature " + sig.id +
                                           ": bad pattern for " +
                                           std::string(EventFieldName(field)) + " '" + pattern +
@@ -42,6 +47,14 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
       }
     }
     m->compiled_.push_back(std::move(cs));
+  }
+  m->supersedes_.resize(signatures->size());
+  for (size_t si = 0; si < signatures->size(); ++si) {
+    for (const auto& other : (*signatures)[si].supersedes) {
+      for (size_t oi = 0; oi < signatures->size(); ++oi) {
+        if (oi != si && (*signatures)[oi].id == other) m->supersedes_[si].push_back(static_cast<int>(oi));
+      }
+    }
   }
   for (size_t i = 0; i < m->fields_.size(); ++i) {
     FieldSet& fs = m->fields_[i];
@@ -62,6 +75,42 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
 }
 
 Status Matcher::Match(const Event& event, Scratch* scratch, std::vector<int>* out) const {
+  Status s = MatchAll(event, scratch, out);
+  if (!s.ok() || out->size() < 2) return s;
+  const auto& sigs = *sigs_;
+  // Supersedes on the event itself. `out` is sorted, so membership is a binary search.
+  scratch->hits.clear();
+  for (int h : *out) {
+    for (int gone : supersedes_[h]) {
+      if (std::binary_search(out->begin(), out->end(), gone)) scratch->hits.push_back(gone);
+    }
+  }
+  if (!scratch->hits.empty()) {
+    std::sort(scratch->hits.begin(), scratch->hits.end());
+    out->erase(std::remove_if(out->begin(), out->end(),
+                              [&](int h) {
+                                return std::binary_search(scratch->hits.begin(), scratch->hits.end(), h);
+                              }),
+               out->end());
+  }
+  bool specific = false;
+  int best_rank = INT32_MAX;
+  for (int h : *out) {
+    const Signature& sig = sigs[h];
+    if (sig.tier == Tier::kSpecific) specific = true;
+    if (sig.tier == Tier::kFamily) best_rank = std::min(best_rank, sig.rank);
+  }
+  if (best_rank == INT32_MAX) return s;
+  out->erase(std::remove_if(out->begin(), out->end(),
+                            [&](int h) {
+                              const Signature& sig = sigs[h];
+                              return sig.tier == Tier::kFamily && (specific || sig.rank > best_rank);
+                            }),
+             out->end());
+  return s;
+}
+
+Status Matcher::MatchAll(const Event& event, Scratch* scratch, std::vector<int>* out) const {
   out->clear();
   const int kind = static_cast<int>(event.kind);
   if (by_kind_[kind].empty()) return Status::Ok();
@@ -69,7 +118,14 @@ Status Matcher::Match(const Event& event, Scratch* scratch, std::vector<int>* ou
   for (int i = 0; i < kEventFieldCount; ++i) {
     const FieldSet& fs = fields_[kind * kEventFieldCount + i];
     if (!fs.set) continue;
-    std::string_view text = EventFieldValue(event, static_cast<EventField>(i));
+    std::string_view text;
+    if (i == static_cast<int>(EventField::kCode)) {
+      scratch->codes.clear();
+      AppendEventCodes(event, &scratch->codes);
+      text = scratch->codes;
+    } else {
+      text = EventFieldValue(event, static_cast<EventField>(i));
+    }
     const std::vector<int>* hits = &fs.empty_hits;
     if (!text.empty()) {
       std::vector<int>* memo = nullptr;

@@ -31,12 +31,19 @@ class Matcher {
     // keyed by set number and text; cleared when it grows past kMemoEntries.
     std::unordered_map<std::string, std::vector<int>> memo;
     std::string key;
+    std::string codes;  // the event's code field (AppendEventCodes)
   };
   // Values up to this many bytes are remembered; RE2::Set::Match has a fixed cost per call that
   // dwarfs the scan of a short string.
   static constexpr size_t kMemoMaxBytes = 96;
   static constexpr size_t kMemoEntries = 8192;
+  // What an event shows is judged on that event: a signature named in the `supersedes` of
+  // another signature that matched the same event is dropped (the specific cause, not the
+  // symptom, counts the event), and the tiers apply (signature.h): family signatures are dropped
+  // when a specific one matched the event, and of several families only the lowest rank stays.
   Status Match(const Event& event, Scratch* scratch, std::vector<int>* out) const;
+  // Every signature whose own conditions hold, tiers not applied (examples are judged this way).
+  Status MatchAll(const Event& event, Scratch* scratch, std::vector<int>* out) const;
 
   const std::vector<Signature>& signatures() const { return *sigs_; }
 
@@ -58,6 +65,7 @@ class Matcher {
   std::vector<FieldSet> fields_;
   std::vector<CompiledSignature> compiled_;
   std::vector<int> by_kind_[kEventKindCount];  // signature indexes that apply to each kind
+  std::vector<std::vector<int>> supersedes_;   // per signature, the indexes it supersedes
   int pair_count_ = 0;
 };
 

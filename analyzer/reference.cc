@@ -390,11 +390,19 @@ namespace {
 
 constexpr const char* kWhere[] = {"as an error code", "in a message", "as a quarantine reason"};
 
+// "as an error code", or "wherever a record carries it" when every place flags it.
+std::string WhereText(int first, unsigned mask) {
+  return mask == 7u ? "wherever a record carries it" : kWhere[first];
+}
+
 // For each signature, the first field (0 error code, 1 message, 2 quarantine reason) in which
-// the matcher flags an event that carries only `form`, or -1. No level or other field is set:
-// the question is which signature knows the code itself, not which flags any failed record.
-Status FieldsThatFlag(const std::string& form, const Matcher& matcher, std::vector<int>* field_of) {
+// the matcher flags an event that carries only `form`, or -1; `mask` gets a bit per field that
+// flags it. No level or other field is set: the question is which signature knows the code
+// itself, not which flags any failed record. Tiers and supersedes do not apply (MatchAll).
+Status FieldsThatFlag(const std::string& form, const Matcher& matcher, std::vector<int>* field_of,
+                      std::vector<unsigned>* mask) {
   field_of->assign(matcher.signatures().size(), -1);
+  mask->assign(matcher.signatures().size(), 0u);
   Matcher::Scratch scratch;
   std::vector<int> matched;
   for (int field = 0; field < 3; ++field) {
@@ -404,11 +412,12 @@ Status FieldsThatFlag(const std::string& form, const Matcher& matcher, std::vect
       if (field == 0) e.error_code = form;
       if (field == 1) e.message = form;
       if (field == 2) e.reason = form;
-      Status s = matcher.Match(e, &scratch, &matched);
+      Status s = matcher.MatchAll(e, &scratch, &matched);
       if (!s.ok()) return s;
       for (int m : matched) {
         int& f = (*field_of)[static_cast<size_t>(m)];
         if (f < 0) f = field;
+        (*mask)[static_cast<size_t>(m)] |= 1u << field;
       }
     }
   }
@@ -469,13 +478,14 @@ Status Explain(std::string_view query_in, const ReferenceTable& table, const Mat
         }
       }
       std::vector<int> field_of;
-      Status s = FieldsThatFlag(f, matcher, &field_of);
+      std::vector<unsigned> mask;
+      Status s = FieldsThatFlag(f, matcher, &field_of, &mask);
       if (!s.ok()) return s;
       for (size_t i = 0; i < sigs.size(); ++i) {
         int field = field_of[i];
         if (field < 0) continue;
         std::string what = direct ? "it" : f;
-        offer(i, (direct ? 90 : 85) - field, "flags " + what + " " + kWhere[field]);
+        offer(i, (direct ? 90 : 85) - field, "flags " + what + " " + WhereText(field, mask[i]));
       }
     }
   }
@@ -551,9 +561,12 @@ Status CoveringSignatures(const ReferenceEntry& entry, const Matcher& matcher,
   for (const std::string* form : {&entry.code, &entry.name}) {
     if (form->empty()) continue;
     std::vector<int> field_of;
-    Status s = FieldsThatFlag(*form, matcher, &field_of);
+    std::vector<unsigned> mask;
+    Status s = FieldsThatFlag(*form, matcher, &field_of, &mask);
     if (!s.ok()) return s;
     for (size_t i = 0; i < sigs.size(); ++i) {
+      // A family classifies codes it has never heard of; that is no knowledge of this code.
+      if (sigs[i].tier == Tier::kFamily) continue;
       if (field_of[i] >= 0 || EqualsIgnoreCase(sigs[i].id, entry.code)) found.insert(sigs[i].id);
     }
   }

@@ -145,7 +145,7 @@ Status Explain(std::string_view query, const ReferenceTable& table, const Matche
 
 // The signatures that cover `entry`: those named after its code, and those the matcher flags on
 // an event of any kind whose error code, message or quarantine reason is the row's code or its
-// name. Sorted by id. This is what the signatures column must list at least (tests check it).
+// name; family signatures do not count (they classify codes they do not know). Sorted by id. This is what the signatures column must list at least (tests check it).
 Status CoveringSignatures(const ReferenceEntry& entry, const Matcher& matcher,
                           std::vector<std::string>* ids);
 

@@ -1,5 +1,6 @@
 #include "analyzer/signature.h"
 
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -21,7 +22,9 @@ const std::set<std::string> kStatuses = {"verified", "documented-requirement", "
                                          "inferred"};
 const std::set<std::string> kTopKeys = {"id", "title", "severity", "status", "tags", "applies_to",
                                         "match", "supersedes", "links", "cause", "fix",
-                                        "references", "heuristic", "examples", "next_step", "threshold"};
+                                        "references", "heuristic", "examples", "next_step",
+                                        "threshold", "tier", "rank", "capture"};
+constexpr std::string_view kTierNames[] = {"specific", "generic", "family"};
 
 std::string Where(const std::string& file, const YAML::Node& n) {
   return file + ":" + std::to_string(n.Mark().line + 1) + ": ";
@@ -107,6 +110,10 @@ Status ReadExamples(const YAML::Node& n, const std::string& file, std::vector<Ex
         case EventField::kMessage: e.message = value; break;
         case EventField::kRaw: ex.raw = value; break;
         case EventField::kKind: break;
+        case EventField::kCode:
+          return Status::InvalidInput(Where(file, kv.first) +
+                                      "'code' is computed from error_code, reason and message; "
+                                      "an example sets those");
       }
     }
     if (!has_kind) return Status::InvalidInput(Where(file, item) + "an example needs a kind");
@@ -119,6 +126,25 @@ Status ReadExamples(const YAML::Node& n, const std::string& file, std::vector<Ex
 }  // namespace
 
 std::string_view SeverityName(Severity s) { return kSeverityNames[static_cast<int>(s)]; }
+
+bool IsSignatureGroup(std::string_view name) {
+  for (const auto& g : kSignatureGroups) {
+    if (g.name == name) return true;
+  }
+  return false;
+}
+
+std::string_view TierName(Tier t) { return kTierNames[static_cast<int>(t)]; }
+
+bool ParseTier(std::string_view name, Tier* t) {
+  for (int i = 0; i < 3; ++i) {
+    if (kTierNames[i] == name) {
+      *t = static_cast<Tier>(i);
+      return true;
+    }
+  }
+  return false;
+}
 
 bool ParseSeverity(std::string_view name, Severity* s) {
   for (int i = 0; i < 5; ++i) {
@@ -154,8 +180,8 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
     Signature sig;
     sig.file = file;
     sig.text = std::string(yaml);
-    for (const char* required : {"id", "title", "severity", "status", "tags", "applies_to",
-                                 "match", "cause", "fix", "references", "examples"}) {
+    for (const char* required : {"id", "title", "severity", "status", "tags", "match", "cause",
+                                 "fix", "references", "examples"}) {
       if (!root[required]) {
         return Status::InvalidInput(file + ":1: missing required field '" + required + "'");
       }
@@ -183,7 +209,39 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
       }
       sig.applies_to |= 1u << static_cast<int>(kind);
     }
-    if (sig.applies_to == 0) return Status::InvalidInput(Where(file, root["applies_to"]) + "applies_to is empty");
+    if (!root["applies_to"]) {
+      sig.applies_to = (1u << kEventKindCount) - 1;  // a code or a text is looked for everywhere
+    } else if (sig.applies_to == 0) {
+      return Status::InvalidInput(Where(file, root["applies_to"]) + "applies_to is empty");
+    }
+    sig.applies_to_narrowed = sig.applies_to != (1u << kEventKindCount) - 1;
+    if (const YAML::Node t = root["tier"]) {
+      std::string tier = t.as<std::string>();
+      if (!ParseTier(tier, &sig.tier)) {
+        return Status::InvalidInput(Where(file, t) + "tier '" + tier + "' is not one of specific, generic, family");
+      }
+    }
+    if (const YAML::Node r = root["rank"]) {
+      if (sig.tier != Tier::kFamily) return Status::InvalidInput(Where(file, r) + "rank is for tier: family only");
+      sig.rank = r.as<int>();
+    }
+    if (const YAML::Node c = root["capture"]) {
+      if (!c.IsMap() || c.size() != 1 || !c.begin()->second.IsScalar()) {
+        return Status::InvalidInput(Where(file, c) + "capture must be one field: pattern, the pattern with one group");
+      }
+      std::string field = c.begin()->first.as<std::string>();
+      if (!ParseEventField(field, &sig.capture_field) || sig.capture_field == EventField::kKind) {
+        return Status::InvalidInput(Where(file, c) + "capture: unknown event field '" + field + "'");
+      }
+      sig.capture_pattern = c.begin()->second.as<std::string>();
+      RE2 re(sig.capture_pattern, RE2::Quiet);
+      if (!re.ok() || re.NumberOfCapturingGroups() < 1) {
+        return Status::InvalidInput(Where(file, c) + "capture pattern '" + sig.capture_pattern +
+                                    "' must compile and have one group" +
+                                    (re.ok() ? "" : ": " + re.error()));
+      }
+      sig.has_capture = true;
+    }
     const YAML::Node match = root["match"];
     if (!match.IsMap()) return Status::InvalidInput(Where(file, match) + "match must be a map with all/any");
     for (const auto& kv : match) {
@@ -252,6 +310,7 @@ Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out)
     Signature sig;
     Status s = ParseSignature(f.content, std::string(f.path), &sig);
     if (!s.ok()) return s;
+    sig.builtin = true;
     if (by_id.count(sig.id) > 0) {
       return Status::InvalidInput(sig.file + ":1: duplicate id '" + sig.id + "' (also in " +
                                   by_id[sig.id].file + ")");

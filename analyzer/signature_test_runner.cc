@@ -6,6 +6,24 @@
 
 namespace syncdoctor {
 
+namespace {
+
+// A signature that lists fewer kinds than all says why in a comment on the applies_to line or
+// on the lines just above it.
+bool NarrowingExplained(const std::string& text) {
+  size_t at = text.find("\napplies_to:");
+  if (at == std::string::npos) return text.rfind("applies_to:", 0) != 0;
+  size_t line_end = text.find('\n', at + 1);
+  std::string line = text.substr(at + 1, line_end == std::string::npos ? std::string::npos : line_end - at - 1);
+  if (line.find('#') != std::string::npos) return true;
+  size_t prev_end = at;
+  size_t prev_start = text.rfind('\n', prev_end - 1);
+  prev_start = prev_start == std::string::npos ? 0 : prev_start + 1;
+  return prev_end > prev_start && text[prev_start] == '#';
+}
+
+}  // namespace
+
 Status RunSignatureExamples(const Matcher& matcher, ExampleResults* results) {
   const auto& sigs = matcher.signatures();
   Matcher::Scratch scratch;
@@ -17,7 +35,7 @@ Status RunSignatureExamples(const Matcher& matcher, ExampleResults* results) {
       for (const Example& ex : list) {
         Event e = ex.event;
         e.raw = ex.raw;
-        Status s = matcher.Match(e, &scratch, &hits);
+        Status s = matcher.MatchAll(e, &scratch, &hits);
         if (!s.ok()) return s;
         bool got = std::find(hits.begin(), hits.end(), static_cast<int>(i)) != hits.end();
         if (got == static_cast<bool>(want)) {
@@ -35,16 +53,23 @@ Status RunSignatureExamples(const Matcher& matcher, ExampleResults* results) {
 }
 
 Status LintSignatures(const std::vector<Signature>& sigs, std::vector<std::string>* problems) {
-  static const std::set<std::string> kGroups = {
-      "quarantine", "service-account", "agent-connectivity", "agent-install", "agent-runtime",
-      "object-sync", "attribute-conflict", "password", "scoping", "scim", "aadsts"};
   std::set<std::string> ids;
   for (const auto& s : sigs) ids.insert(s.id);
   for (const Signature& sig : sigs) {
     auto problem = [&](const std::string& what) { problems->push_back(sig.file + ": " + sig.id + ": " + what); };
     std::filesystem::path p(sig.file);
     if (p.stem().string() != sig.id) problem("the id differs from the file name '" + p.filename().string() + "'");
-    if (kGroups.count(sig.group) == 0) problem("folder '" + sig.group + "' is not a catalog group");
+    if (sig.builtin && !IsSignatureGroup(sig.group)) {
+      problem("folder '" + sig.group + "' is not a signature group (kSignatureGroups)");
+    }
+    if (sig.builtin && (sig.tier == Tier::kFamily) != (sig.group == "families")) {
+      problem(sig.tier == Tier::kFamily ? "a family signature belongs in families/"
+                                        : "families/ holds tier: family signatures only");
+    }
+    if (sig.applies_to_narrowed && !NarrowingExplained(sig.text)) {
+      problem("applies_to narrows the event kinds without a comment saying why (a code or a "
+              "text is looked for in every kind unless the file explains otherwise)");
+    }
     for (const auto* list : {&sig.links, &sig.supersedes}) {
       for (const auto& other : *list) {
         if (ids.count(other) == 0) problem("names '" + other + "', which is not a loaded signature");
@@ -69,7 +94,7 @@ Status LintSignatures(const std::vector<Signature>& sigs, std::vector<std::strin
       for (const Example& ex : sig.examples) {
         Event e = ex.event;
         e.raw = ex.raw;
-        s = m->Match(e, &scratch, &hits);
+        s = m->MatchAll(e, &scratch, &hits);
         if (!s.ok()) return s;
         exercised |= !hits.empty();
       }

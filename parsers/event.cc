@@ -8,7 +8,8 @@ constexpr std::string_view kKindNames[kEventKindCount] = {"provisioning", "audit
 constexpr std::string_view kFieldNames[kEventFieldCount] = {
     "level",    "record_id",       "job_id",          "cycle_id",   "change_id",
     "correlation_id", "activity",  "actor",           "source_identity", "target_identity",
-    "error_code", "reason",        "message",         "raw",        "kind"};
+    "error_code", "reason",        "message",         "raw",        "kind",
+    "code"};
 }  // namespace
 
 std::string_view EventKindName(EventKind kind) { return kKindNames[static_cast<int>(kind)]; }
@@ -70,8 +71,58 @@ std::string_view EventFieldValue(const Event& e, EventField field) {
     case EventField::kMessage: return e.message;
     case EventField::kRaw: return e.raw;
     case EventField::kKind: return EventKindName(e.kind);
+    case EventField::kCode: return {};
   }
   return {};
+}
+
+namespace {
+
+bool IsCodeChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+void AppendLine(std::string_view text, std::string* out) {
+  if (!out->empty()) out->push_back('\n');
+  for (char c : text) out->push_back(c == '\n' || c == '\r' ? ' ' : c);
+}
+
+void AppendCodeWords(std::string_view text, std::string* out) {
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsCodeChar(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    bool code_like = false;
+    for (; i < text.size() && IsCodeChar(text[i]); ++i) {
+      char c = text[i];
+      if ((c >= '0' && c <= '9') || c == '_' || (i > start && c >= 'A' && c <= 'Z')) code_like = true;
+    }
+    if (code_like && i - start >= 3) AppendLine(text.substr(start, i - start), out);
+  }
+}
+
+std::string_view Trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+void AppendEventCodes(const Event& e, std::string* out) {
+  std::string_view code = Trimmed(e.error_code);
+  if (code == "None") code = {};
+  std::string_view reason = Trimmed(e.reason);
+  if (!code.empty()) AppendLine(code, out);
+  if (!reason.empty()) AppendLine(reason, out);
+  AppendCodeWords(code, out);
+  AppendCodeWords(reason, out);
+  std::string_view msg = e.message;
+  if (msg.size() > kEventCodeScanBytes) msg = msg.substr(0, kEventCodeScanBytes);
+  AppendCodeWords(msg, out);
 }
 
 }  // namespace syncdoctor

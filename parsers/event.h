@@ -68,13 +68,26 @@ struct Event {
 // Names of the Event fields that signatures may match on, in a fixed order.
 enum class EventField {
   kLevel, kRecordId, kJobId, kCycleId, kChangeId, kCorrelationId, kActivity, kActor,
-  kSourceIdentity, kTargetIdentity, kErrorCode, kReason, kMessage, kRaw, kKind
+  kSourceIdentity, kTargetIdentity, kErrorCode, kReason, kMessage, kRaw, kKind,
+  kCode  // every code the event carries, one per line: see AppendEventCodes
 };
-constexpr int kEventFieldCount = 15;
+constexpr int kEventFieldCount = 16;
 std::string_view EventFieldName(EventField field);
 bool ParseEventField(std::string_view name, EventField* field);
-// The text of `field` in `event` (the kind name for kKind).
+// The text of `field` in `event` (the kind name for kKind). kCode is computed, not stored: this
+// returns "" for it; use AppendEventCodes.
 std::string_view EventFieldValue(const Event& event, EventField field);
+
+// The codes an event carries, wherever the record keeps them, one per line: the error code and
+// the reason whole (a quarantine reason, an error category), then every code-like word of the
+// error code, the reason and the first kEventCodeScanBytes of the message. A code-like word is a
+// run of [A-Za-z0-9_] of 3 or more characters holding a digit, an underscore or an upper-case
+// letter after its first character: "AADSTS50034", "SSPR_0029", "0x80070005", "409",
+// "HybridIdentityServiceNoActiveAgents", but not "Conflict" or "the". Plain words are left out
+// so that a code pattern never matches ordinary prose. An error code "None" is no code.
+// Appends to `out` (callers clear it).
+void AppendEventCodes(const Event& event, std::string* out);
+constexpr size_t kEventCodeScanBytes = 64 * 1024;
 
 // Receives what a parser finds. Parsers never stop on bad input; they report it here and go on.
 // Every record of a file ends in exactly one OnEvent or OnBadInput call.

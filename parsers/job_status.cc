@@ -1,5 +1,6 @@
 // Sync job status (Graph synchronizationJob, one job or a value[] list) -> one Event per job.
-// level = status.code; reason = quarantine.reason; error = quarantine.error or lastExecution.error.
+// level = status.code; reason = quarantine.reason; error = quarantine.error, else lastExecution.error
+// (a different last-execution error is added to the message); code "None" is no error.
 #include <string>
 
 #include "parsers/formats.h"
@@ -9,6 +10,18 @@
 namespace syncdoctor {
 
 namespace {
+
+// The code and message of `holder`'s "error" object. A code "None" or "" with no message is no
+// error at all: Graph writes {"code": "None", "message": null} for a run that did not fail.
+void ReadError(JsonElement holder, std::string* code, std::string* message) {
+  JsonElement error;
+  if (!JsonField(holder, "error", &error) || !error.is_object()) return;
+  std::string c = JsonFieldText(error, "code");
+  std::string m = JsonFieldText(error, "message");
+  if (c == "None" || c == "none") c.clear();
+  *code = std::move(c);
+  *message = std::move(m);
+}
 
 class JobParser : public JsonLogParser {
  public:
@@ -39,28 +52,33 @@ class JobParser : public JsonLogParser {
     e->activity = JsonFieldText(rec, "templateId");
     e->level = JsonFieldText(status, "code");
 
-    JsonElement quarantine, error, last;
+    JsonElement quarantine, last;
     bool quarantined = JsonField(status, "quarantine", &quarantine) && quarantine.is_object();
     bool have_last = JsonField(status, "lastExecution", &last) && last.is_object();
+    std::string last_code, last_message;
     if (quarantined) {
       e->reason = JsonFieldText(quarantine, "reason");
       if (!ParseTimestamp(JsonFieldText(quarantine, "currentBegan"), &e->time_ms)) {
         (void)ParseTimestamp(JsonFieldText(quarantine, "seriesBegan"), &e->time_ms);
       }
-      if (JsonField(quarantine, "error", &error) && error.is_object()) {
-        e->error_code = JsonFieldText(error, "code");
-        e->message = JsonFieldText(error, "message");
-      }
+      ReadError(quarantine, &e->error_code, &e->message);
     }
     if (have_last) {
       if (e->time_ms == 0 && !ParseTimestamp(JsonFieldText(last, "timeEnded"), &e->time_ms)) {
         (void)ParseTimestamp(JsonFieldText(last, "timeBegan"), &e->time_ms);
       }
-      if (e->error_code.empty() && JsonField(last, "error", &error) && error.is_object()) {
-        e->error_code = JsonFieldText(error, "code");
-        e->message = JsonFieldText(error, "message");
-      }
+      ReadError(last, &last_code, &last_message);
       e->cycle_id = JsonFieldText(last, "activityIdentifier");
+    }
+    // The quarantine error names the job's state; a different error of the last run is kept
+    // beside it in the message, so that its code is found too (the code field reads messages).
+    if (e->error_code.empty() && e->message.empty()) {
+      e->error_code = std::move(last_code);
+      e->message = std::move(last_message);
+    } else if ((!last_code.empty() && last_code != e->error_code) ||
+               (!last_message.empty() && last_message != e->message)) {
+      if (!e->message.empty()) e->message += "\n";
+      e->message += "Last execution error: " + last_code + (last_code.empty() ? "" : ": ") + last_message;
     }
     return true;
   }

@@ -246,7 +246,7 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   if (!CheckReportOptions(vm, &fail_on, &has_fail_on)) return kExitUsage;
   Status s = refresh ? RefreshFindings(index, matcher) : Status::Ok();
   Report report;
-  if (s.ok()) s = BuildReport(index, matcher.signatures(), &report);
+  if (s.ok()) s = BuildReport(index, matcher, &report);
   if (s.ok() && vm.count("redact")) {
     Redactor redactor(RedactKey(vm));
     s = redactor.LearnNames(index);

@@ -131,6 +131,7 @@ int RunExplain(const po::variables_map& vm) {
       w.Member("signature", h.signature->id);
       w.Member("title", h.signature->title);
       w.Member("severity", SeverityName(h.signature->severity));
+      w.Member("tier", TierName(h.signature->tier));
       w.Member("matched_by", h.why);
       w.Member("cause", h.signature->cause);
       w.Key("fix");
@@ -155,7 +156,8 @@ int RunExplain(const po::variables_map& vm) {
     if (hits.empty()) out += "No signature flags or mentions it.\n";
     for (const auto& h : hits) {
       const Signature& sig = *h.signature;
-      out += sig.id + "  [" + std::string(SeverityName(sig.severity)) + "]  " + sig.title + "\n";
+      out += sig.id + "  [" + std::string(SeverityName(sig.severity)) + "]  " + sig.title +
+             (sig.tier == Tier::kFamily ? "  (family-level)" : "") + "\n";
       out += "  (this signature " + h.why + ")\n";  // "is named after it", "flags it ..."
       out += "  Cause: " + sig.cause + "\n  Fix:\n";
       for (size_t i = 0; i < sig.fix.size(); ++i) {

@@ -178,11 +178,19 @@ std::string RenderHtmlReport(const Report& r) {
     std::string sev(SeverityName(f.severity));
     o += "<article class=\"finding\" id=\"finding-" + HtmlEscape(f.signature) + "\" data-signature=\"" +
          HtmlEscape(f.signature) + "\" data-severity=\"" + sev + "\">\n<h3><span class=\"sev sev-" + sev +
-         "\">" + sev + "</span>" + HtmlEscape(f.signature) + ": " + HtmlEscape(f.title) + "</h3>\n";
+         "\">" + sev + "</span>" + HtmlEscape(f.signature) + ": " + HtmlEscape(f.title) +
+         (f.tier == "family" ? " <span class=\"tier\">(family-level)</span>" : "") + "</h3>\n";
     std::string when = std::to_string(f.count) + " event" + (f.count == 1 ? "" : "s") + ", " + Time(f.first_time);
     if (f.last_time != f.first_time) when += " .. " + Time(f.last_time);
     o += "<p class=\"meta\">" + HtmlEscape(when) + (f.scope.empty() ? "" : " &middot; " + HtmlEscape(f.scope)) +
          (f.heuristic ? " &middot; heuristic (the pattern is ours, not documented log text)" : "") + "</p>\n";
+    if (f.tier == "family") o += "<p class=\"meta family\">" + HtmlEscape(kFamilyNote) + ".</p>\n";
+    if (!f.codes.empty()) {
+      o += "<p class=\"codes\"><strong>Codes.</strong> " + HtmlEscape(CodesLine(f)) + "</p>\n";
+      for (const auto& c : f.codes) {
+        if (!c.meaning.empty()) o += "<p class=\"meta\">" + HtmlEscape(c.code) + ": " + HtmlEscape(c.meaning) + "</p>\n";
+      }
+    }
     o += "<p><strong>Cause.</strong> " + HtmlEscape(f.cause) + "</p>\n<p><strong>Fix.</strong></p>\n<ol class=\"fix\">";
     for (const auto& step : f.fix) o += "<li>" + HtmlEscape(step) + "</li>";
     o += "</ol>\n";
@@ -214,12 +222,13 @@ std::string RenderHtmlReport(const Report& r) {
   o += "</section>\n";
 
   if (!r.unknown_codes.empty()) {
-    o += "<section id=\"unknown-codes\">\n<h2>Codes no signature covers</h2>\n<table>"
-         "<tr><th>Code</th><th>Kind</th><th>Count</th><th>What the reference says</th><th>Example</th></tr>\n";
+    o += "<section id=\"unknown-codes\">\n<h2>Codes no signature names</h2>\n<table>"
+         "<tr><th>Code</th><th>Kind</th><th>Count</th><th>Level</th><th>What the reference says</th><th>Example</th></tr>\n";
     for (const auto& u : r.unknown_codes) {
+      std::string level = u.level == "family-level" ? "family-level (" + u.family + ")" : "unknown";
       o += "<tr><td>" + HtmlEscape(u.code) + "</td><td>" + HtmlEscape(u.kind) + "</td><td>" +
-           std::to_string(u.count) + "</td><td>" + HtmlEscape(UnknownMeaning(u)) + "</td><td class=\"log\">" +
-           HtmlEscape(u.example) + "</td></tr>\n";
+           std::to_string(u.count) + "</td><td class=\"level\">" + HtmlEscape(level) + "</td><td>" +
+           HtmlEscape(UnknownMeaning(u)) + "</td><td class=\"log\">" + HtmlEscape(u.example) + "</td></tr>\n";
     }
     o += "</table>\n</section>\n";
   }

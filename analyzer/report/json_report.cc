@@ -88,6 +88,19 @@ std::string RenderJsonReport(const Report& r) {
     StringArray(&w, "references", f.references);
     w.Key("heuristic");
     w.Bool(f.heuristic);
+    w.Member("tier", f.tier);
+    w.Key("codes");
+    w.BeginArray();
+    for (const auto& c : f.codes) {
+      w.BeginObject();
+      w.Member("code", c.code);
+      w.Member("count", c.count);
+      w.Member("meaning", c.meaning);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("codes_cut");
+    w.Bool(f.codes_cut);
     w.Key("evidence");
     w.BeginArray();
     for (const auto& ev : f.evidence) {
@@ -113,6 +126,13 @@ std::string RenderJsonReport(const Report& r) {
     w.BeginObject();
     w.Member("code", u.code);
     w.Member("kind", u.kind);
+    w.Member("level", u.level);
+    w.Key("family");
+    if (u.family.empty()) {
+      w.Null();
+    } else {
+      w.String(u.family);
+    }
     w.Member("count", u.count);
     w.Member("example", u.example);
     w.Key("reference");

@@ -80,8 +80,17 @@ std::string RenderMarkdownReport(const Report& r) {
            " | " + Time(f.last_time) + " |\n";
     }
     for (const auto& f : r.findings) {
-      o += "\n### " + MarkdownEscape(f.signature) + ": " + MarkdownEscape(f.title) + "\n\n";
+      o += "\n### " + MarkdownEscape(f.signature) + ": " + MarkdownEscape(f.title) +
+           (f.tier == "family" ? " (family-level)" : "") + "\n\n";
       if (!f.scope.empty()) o += "Scope: " + MarkdownEscape(f.scope) + "\n\n";
+      if (f.tier == "family") o += "_" + MarkdownEscape(kFamilyNote) + "._\n\n";
+      if (!f.codes.empty()) {
+        o += "Codes: " + MarkdownEscape(CodesLine(f)) + "\n\n";
+        for (const auto& c : f.codes) {
+          if (!c.meaning.empty()) o += "- " + MarkdownEscape(c.code) + ": " + MarkdownEscape(c.meaning) + "\n";
+        }
+        o += "\n";
+      }
       o += "**Cause.** " + MarkdownEscape(f.cause) + "\n\n**Fix.**\n\n";
       for (size_t i = 0; i < f.fix.size(); ++i) o += std::to_string(i + 1) + ". " + MarkdownEscape(f.fix[i]) + "\n";
       o += "\n**Evidence.**\n\n";
@@ -99,10 +108,11 @@ std::string RenderMarkdownReport(const Report& r) {
     }
   }
   if (!r.unknown_codes.empty()) {
-    o += "\n## Codes no signature covers\n\n| Code | Kind | Count | What the reference says | Example |\n|---|---|---|---|---|\n";
+    o += "\n## Codes no signature names\n\n| Code | Kind | Count | Level | What the reference says | Example |\n|---|---|---|---|---|---|\n";
     for (const auto& u : r.unknown_codes) {
+      std::string level = u.level == "family-level" ? "family-level (" + u.family + ")" : "unknown";
       o += "| " + MarkdownEscape(u.code) + " | " + u.kind + " | " + std::to_string(u.count) + " | " +
-           MarkdownEscape(UnknownMeaning(u)) + " | " + MarkdownEscape(u.example) + " |\n";
+           MarkdownEscape(level) + " | " + MarkdownEscape(UnknownMeaning(u)) + " | " + MarkdownEscape(u.example) + " |\n";
     }
   }
   o += "\n## Coverage\n\n| Status | Input | Format | Events | Unparsed | Duplicates | From | To | Reason |\n"
@@ -126,7 +136,7 @@ std::string RenderMarkdownReport(const Report& r) {
 }
 
 std::string RenderCsvReport(const Report& r) {
-  std::string o = "severity,signature,title,count,first_time,last_time,scope,cause,fix,evidence,related\n";
+  std::string o = "severity,signature,title,count,first_time,last_time,scope,cause,fix,evidence,related,tier,codes\n";
   for (const auto& f : r.findings) {
     std::string fix, evidence, related;
     for (size_t i = 0; i < f.fix.size(); ++i) fix += (i ? " " : "") + std::to_string(i + 1) + ". " + f.fix[i];
@@ -140,7 +150,7 @@ std::string RenderCsvReport(const Report& r) {
          std::to_string(f.count) + "," + CsvField(f.first_time ? FormatTimestamp(f.first_time) : "") + "," +
          CsvField(f.last_time ? FormatTimestamp(f.last_time) : "") + "," + CsvField(f.scope) + "," +
          CsvField(f.cause) + "," + CsvField(fix) + "," + CsvField(evidence) + "," +
-         CsvField(related) + "\n";
+         CsvField(related) + "," + CsvField(f.tier) + "," + CsvField(TerminalSafe(CodesLine(f))) + "\n";
   }
   return o;
 }

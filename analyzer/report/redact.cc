@@ -334,8 +334,12 @@ void RedactReport(Report* r, Redactor* red) {
     for (auto& ev : f.evidence) {
       for (std::string* s : {&ev.path, &ev.activity, &ev.actor, &ev.target, &ev.excerpt}) apply(s);
     }
+    for (auto& c : f.codes) apply(&c.code);
   }
-  for (auto& u : r->unknown_codes) apply(&u.example);
+  for (auto& u : r->unknown_codes) {
+    apply(&u.code);
+    apply(&u.example);
+  }
   for (auto& d : r->diagnosis) {
     apply(&d.headline);
     apply(&d.next_step);

@@ -11,6 +11,7 @@
 
 #include <simdjson.h>
 
+#include "analyzer/findings.h"
 #include "analyzer/reference.h"
 #include "parsers/json_util.h"
 #include "parsers/timestamp.h"
@@ -175,6 +176,7 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
       continue;
     }
     EvidenceLine ev;
+    ev.event_id = id;
     ev.path = one.Text(0);
     ev.line = one.Int(1);
     ev.time = one.IsNull(2) ? 0 : one.Int(2);
@@ -208,6 +210,81 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
     if (a.path != b.path) return a.path < b.path;
     return a.line < b.line;
   });
+  return Status::Ok();
+}
+
+// The codes a finding's events carry, by the signature's capture (the first group of its pattern
+// on its field), else the error code: "which members of the family". Counts at most
+// kCodeScanEvents events.
+Status LoadFindingCodes(Index* index, const Signature& sig, const std::string& scope, FindingInfo* fi) {
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT e.kind, coalesce(e.error_code, ''), coalesce(e.reason, ''), coalesce(e.message, ''), "
+      "e.level, e.activity FROM matches m JOIN event_rows e ON e.id = m.event_id "
+      "WHERE m.signature = ?1 AND (m.scope = ?2 OR m.scope = '') ORDER BY e.id LIMIT ?3",
+      &st);
+  if (!s.ok()) return s;
+  st.Bind(1, sig.id);
+  st.Bind(2, scope);
+  st.Bind(3, kCodeScanEvents + 1);
+  std::unique_ptr<RE2> re;
+  if (sig.has_capture) {
+    std::string pattern = sig.capture_field == EventField::kCode ? "(?m)" + sig.capture_pattern : sig.capture_pattern;
+    re = std::make_unique<RE2>(pattern, RE2::Quiet);
+    if (!re->ok()) re.reset();
+  }
+  std::map<std::string, int64_t> counts;
+  int64_t rows = 0;
+  bool row = false;
+  Event e;
+  std::string codes;
+  while ((s = st.Step(&row)).ok() && row) {
+    if (++rows > kCodeScanEvents) {
+      fi->codes_cut = true;
+      break;
+    }
+    std::string found;
+    if (re == nullptr) {
+      found = std::string(st.Text(1));
+    } else {
+      e.Clear();
+      (void)ParseEventKind(st.Text(0), &e.kind);
+      e.error_code = st.Text(1);
+      e.reason = st.Text(2);
+      e.message = st.Text(3);
+      e.level = st.Text(4);
+      e.activity = st.Text(5);
+      std::string_view text;
+      if (sig.capture_field == EventField::kCode) {
+        codes.clear();
+        AppendEventCodes(e, &codes);
+        text = codes;
+      } else {
+        text = EventFieldValue(e, sig.capture_field);
+      }
+      re2::StringPiece m;
+      if (RE2::PartialMatch(text, *re, &m)) found = std::string(m.data(), m.size());
+    }
+    if (!found.empty()) ++counts[found];
+  }
+  if (!s.ok()) return s;
+  std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  for (const auto& [code, n] : sorted) {
+    if (fi->codes.size() >= kMaxFindingCodes) {
+      fi->codes_cut = true;
+      break;
+    }
+    CodeCount c;
+    c.code = code;
+    c.count = n;
+    if (const ReferenceEntry* ref = FindReference(code)) {
+      c.meaning = ref->name.empty() || ref->name == code ? ref->meaning : ref->name + ": " + ref->meaning;
+    }
+    fi->codes.push_back(std::move(c));
+  }
   return Status::Ok();
 }
 
@@ -685,9 +762,137 @@ void BuildSpans(Report* r) {
   }
 }
 
+// Codes of failed records that no signature names. A record that a specific signature matched
+// is explained and left out. For the others, each code (error code, quarantine reason, AADSTS
+// codes in the message) is listed: "family-level" when a family signature classified the
+// record, else "unknown" unless a specific or generic signature names the code itself (the
+// quarantine reason a generic finding reports is known, not unknown).
+Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
+  const auto& sigs = matcher.signatures();
+  std::map<std::string, const Signature*> by_id;
+  std::string specific;  // SQL list of the specific signatures' ids
+  for (const auto& sig : sigs) {
+    by_id[sig.id] = &sig;
+    if (sig.tier != Tier::kSpecific) continue;
+    std::string quoted = "'";
+    for (char c : sig.id) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    specific += (specific.empty() ? "" : ", ") + quoted + "'";
+  }
+  if (specific.empty()) specific = "''";
+  struct Seen {
+    std::string kind, level, family;
+    int64_t count = 0;
+    int64_t example_id = 0;
+  };
+  std::map<std::string, Seen> seen;
+  std::map<std::string, bool> named;  // code -> a specific or generic signature names it
+  Matcher::Scratch scratch;
+  std::vector<int> hits;
+  auto is_named = [&](const std::string& code) {
+    auto it = named.find(code);
+    if (it != named.end()) return it->second;
+    bool yes = false;
+    for (int k = 0; k < kEventKindCount && !yes; ++k) {
+      for (int where = 0; where < 2 && !yes; ++where) {
+        Event e;
+        e.kind = static_cast<EventKind>(k);
+        (where == 0 ? e.error_code : e.reason) = code;
+        if (!matcher.MatchAll(e, &scratch, &hits).ok()) break;
+        for (int h : hits) yes |= sigs[static_cast<size_t>(h)].tier != Tier::kFamily;
+      }
+    }
+    named.emplace(code, yes);
+    return yes;
+  };
+  auto note = [&](const std::string& code, const char* kind, int64_t id, const std::string& family) {
+    if (family.empty() && is_named(code)) return;
+    Seen& x = seen[code];
+    if (x.count++ == 0) {
+      x.kind = kind;
+      x.example_id = id;
+    }
+    // One family-level record makes the code family-level (the family that classified it first).
+    if (!family.empty() && x.family.empty()) x.family = family;
+  };
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT e.id, e.kind, coalesce(e.error_code, ''), coalesce(e.reason, ''), "
+      "instr(e.message, 'AADSTS') > 0, e.message, "
+      "(SELECT group_concat(m.signature, ' ') FROM matches m WHERE m.event_id = e.id) "
+      "FROM event_rows e "
+      "WHERE (e.error_code IS NOT NULL OR (e.kind = 'job' AND e.reason IS NOT NULL) OR "
+      "instr(e.message, 'AADSTS') > 0) "
+      "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.event_id = e.id AND m.signature IN (" +
+          specific + ")) ORDER BY e.id",
+      &st);
+  static const RE2 aadsts(R"((AADSTS\d{4,7}))");
+  bool row = false;
+  while (s.ok() && (s = st.Step(&row)).ok() && row) {
+    int64_t id = st.Int(0);
+    std::string family;
+    std::string_view matched = st.Text(6);
+    size_t pos = 0;
+    while (pos < matched.size() && family.empty()) {
+      size_t sp = matched.find(' ', pos);
+      std::string one(matched.substr(pos, sp == std::string_view::npos ? std::string_view::npos : sp - pos));
+      auto it = by_id.find(one);
+      if (it != by_id.end() && it->second->tier == Tier::kFamily) family = one;
+      pos = sp == std::string_view::npos ? matched.size() : sp + 1;
+    }
+    std::string code(st.Text(2));
+    if (code == "None") code.clear();
+    if (!code.empty()) note(code, "error_code", id, family);
+    if (st.Text(1) == "job" && !st.Text(3).empty()) {
+      note(std::string(st.Text(3)), "quarantine_reason", id, family);
+    }
+    if (st.Int(4) != 0) {
+      re2::StringPiece text(st.Text(5).data(), st.Text(5).size());
+      std::string found;
+      std::set<std::string> in_this;
+      while (RE2::FindAndConsume(&text, aadsts, &found)) {
+        if (in_this.insert(found).second && found != code) note(found, "aadsts", id, family);
+      }
+    }
+  }
+  st = Stmt();
+  if (!s.ok()) return s;
+  for (const auto& [code, x] : seen) {
+    UnknownCode u;
+    u.code = code;
+    u.kind = x.kind;
+    u.count = x.count;
+    if (!x.family.empty()) {
+      u.level = "family-level";
+      u.family = x.family;
+      u.family_title = by_id[x.family]->title;
+    }
+    if (const ReferenceEntry* ref = FindReference(code)) {
+      u.in_reference = true;
+      u.reference_name = ref->name;
+      u.reference_family = ref->family;
+      u.reference_meaning = ref->meaning;
+      u.reference_source = ref->source;
+    }
+    Stmt ex;
+    s = Stmt::Prepare(index->db(), "SELECT message FROM event_rows WHERE id = ?1", &ex);
+    if (!s.ok()) return s;
+    ex.Bind(1, x.example_id);
+    bool found = false;
+    if ((s = ex.Step(&found)).ok() && found) u.example = Excerpt(ex.Text(0), 300);
+    if (!s.ok()) return s;
+    r->unknown_codes.push_back(u);
+  }
+  std::sort(r->unknown_codes.begin(), r->unknown_codes.end(),
+            [](const UnknownCode& a, const UnknownCode& b) {
+              return a.count != b.count ? a.count > b.count : a.code < b.code;
+            });
+  return Status::Ok();
+}
+
 }  // namespace
 
-Status BuildReport(Index* index, const std::vector<Signature>& signatures, Report* r) {
+Status BuildReport(Index* index, const Matcher& matcher, Report* r) {
+  const std::vector<Signature>& signatures = matcher.signatures();
   r->version = SYNCDOCTOR_VERSION;
   r->generated_at = GeneratedAt();
   for (int i = 0; i < 5; ++i) r->by_severity[std::string(SeverityName(static_cast<Severity>(i)))] = 0;
@@ -725,6 +930,7 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
     fi.references = sig.references;
     fi.heuristic = sig.heuristic;
     fi.next_step = sig.next_step;
+    fi.tier = TierName(sig.tier);
     r->findings.push_back(std::move(fi));
   }
   st = Stmt();
@@ -776,9 +982,28 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
         if (l == fi.signature) related.insert(f.signature);
       }
     }
-    fi.related.assign(related.begin(), related.end());
     s = LoadEvidence(index, fi.signature, &sig, fi.scope, &fi.evidence);
     if (!s.ok()) return s;
+    // Signatures this one supersedes on its own events: the matcher dropped their matches there,
+    // so only matching the evidence again shows them.
+    if (!sig.supersedes.empty()) {
+      for (const auto& ev : fi.evidence) {
+        std::vector<int> hits;
+        s = MatchStoredEvent(index, matcher, ev.event_id, &hits);
+        if (!s.ok()) return s;
+        for (int h : hits) {
+          const Signature& other = signatures[static_cast<size_t>(h)];
+          if (std::find(sig.supersedes.begin(), sig.supersedes.end(), other.id) == sig.supersedes.end()) continue;
+          related.insert(other.id);
+          if (other.severity < fi.severity) fi.severity = other.severity;
+        }
+      }
+    }
+    fi.related.assign(related.begin(), related.end());
+    if (sig.tier == Tier::kFamily || sig.has_capture) {
+      s = LoadFindingCodes(index, sig, fi.scope, &fi);
+      if (!s.ok()) return s;
+    }
   }
   std::sort(r->findings.begin(), r->findings.end(), [](const FindingInfo& a, const FindingInfo& b) {
     if (a.severity != b.severity) return a.severity < b.severity;
@@ -788,68 +1013,8 @@ Status BuildReport(Index* index, const std::vector<Signature>& signatures, Repor
   });
   for (const auto& fi : r->findings) ++r->by_severity[std::string(SeverityName(fi.severity))];
 
-  // Codes in events that no signature matched: error codes, AADSTS codes inside messages, and
-  // quarantine reasons of job status.
-  struct Seen {
-    std::string kind;
-    int64_t count = 0;
-    int64_t example_id = 0;
-  };
-  std::map<std::string, Seen> seen;
-  auto note = [&](const std::string& code, const char* kind, int64_t id) {
-    Seen& x = seen[code];
-    if (x.count++ == 0) {
-      x.kind = kind;
-      x.example_id = id;
-    }
-  };
-  s = Stmt::Prepare(index->db(),
-      "SELECT e.id, e.kind, coalesce(e.error_code, ''), coalesce(e.reason, ''), "
-      "instr(e.message, 'AADSTS') > 0, e.message FROM event_rows e "
-      "WHERE (e.error_code IS NOT NULL OR (e.kind = 'job' AND e.reason IS NOT NULL) OR "
-      "instr(e.message, 'AADSTS') > 0) "
-      "AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.event_id = e.id) ORDER BY e.id",
-      &st);
-  static const RE2 aadsts(R"((AADSTS\d{4,7}))");
-  while (s.ok() && (s = st.Step(&row)).ok() && row) {
-    int64_t id = st.Int(0);
-    std::string code(st.Text(2));
-    if (!code.empty()) note(code, "error_code", id);
-    if (st.Text(1) == "job" && !st.Text(3).empty()) note(std::string(st.Text(3)), "quarantine_reason", id);
-    if (st.Int(4) != 0) {
-      re2::StringPiece text(st.Text(5).data(), st.Text(5).size());
-      std::string found;
-      std::set<std::string> in_this;
-      while (RE2::FindAndConsume(&text, aadsts, &found)) {
-        if (in_this.insert(found).second && found != code) note(found, "aadsts", id);
-      }
-    }
-  }
-  st = Stmt();
+  s = LoadUnknownCodes(index, matcher, r);
   if (!s.ok()) return s;
-  for (const auto& [code, x] : seen) {
-    UnknownCode u;
-    u.code = code;
-    u.kind = x.kind;
-    u.count = x.count;
-    if (const ReferenceEntry* ref = FindReference(code)) {
-      u.in_reference = true;
-      u.reference_name = ref->name;
-      u.reference_family = ref->family;
-      u.reference_meaning = ref->meaning;
-      u.reference_source = ref->source;
-    }
-    Stmt ex;
-    s = Stmt::Prepare(index->db(), "SELECT message FROM event_rows WHERE id = ?1", &ex);
-    if (!s.ok()) return s;
-    ex.Bind(1, x.example_id);
-    if ((s = ex.Step(&row)).ok() && row) u.example = Excerpt(ex.Text(0), 300);
-    r->unknown_codes.push_back(u);
-  }
-  std::sort(r->unknown_codes.begin(), r->unknown_codes.end(),
-            [](const UnknownCode& a, const UnknownCode& b) {
-              return a.count != b.count ? a.count > b.count : a.code < b.code;
-            });
   std::map<std::string, JobContext> jobs;
   for (const auto& fi : r->findings) {
     bool job_scope = false;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analyzer/index.h"
+#include "analyzer/matcher.h"
 #include "analyzer/signature.h"
 
 namespace syncdoctor {
@@ -21,24 +22,44 @@ struct InputInfo {
 
 struct EvidenceLine {
   std::string path, kind, activity, actor, target, level, error_code;
+  int64_t event_id = 0;  // the event's row in the index
   int64_t line = 0, time = 0;
   bool time_inferred = false;
   std::string excerpt;
 };
 
+// A code among a finding's events (what its signature captures), with what the reference
+// tables say it means.
+struct CodeCount {
+  std::string code, meaning;
+  int64_t count = 0;
+};
+
 struct FindingInfo {
   std::string signature, title, scope, cause;
+  std::string tier;  // "specific", "generic" or "family" (TierName)
   Severity severity = Severity::kInfo;
   int64_t count = 0, first_time = 0, last_time = 0;
   std::vector<std::string> fix, references, related;
   std::string next_step;
   std::vector<EvidenceLine> evidence;
   bool heuristic = false;
+  // The codes of the finding's events: for a family finding, which members of the family were
+  // seen. Most frequent first; at most kMaxFindingCodes, counted over at most kCodeScanEvents.
+  std::vector<CodeCount> codes;
+  bool codes_cut = false;  // more events or codes than were counted
 };
+constexpr size_t kMaxFindingCodes = 12;
+constexpr int64_t kCodeScanEvents = 50000;
 
+// A code of a failed record that no signature names (no specific or generic signature explains
+// its record). `level` says what is known: "family-level" when the family layer classified the
+// record (`family` is that family signature), "unknown" when even the family is unknown.
 struct UnknownCode {
   std::string code, example;
   std::string kind;  // error_code, aadsts (found in a message) or quarantine_reason
+  std::string level = "unknown";
+  std::string family, family_title;
   int64_t count = 0;
   // What the offline reference tables say (analyzer/reference.h); in_reference false when the
   // code is unknown to them too.
@@ -80,8 +101,9 @@ struct Report {
   std::vector<std::string> coverage_gaps;      // time windows the sources do not share
 };
 
-// Builds the report from an index whose findings are up to date (RefreshFindings).
-Status BuildReport(Index* index, const std::vector<Signature>& signatures, Report* out);
+// Builds the report from an index whose findings are up to date (RefreshFindings), with the
+// matcher the findings come from (it tells which superseded signatures the evidence also shows).
+Status BuildReport(Index* index, const Matcher& matcher, Report* out);
 
 // The first line of `text`, cut to `max` bytes (on a UTF-8 boundary) with "…" when cut.
 std::string Excerpt(std::string_view text, size_t max);

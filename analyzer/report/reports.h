@@ -39,6 +39,14 @@ std::string CsvField(std::string_view value);
 // escaped, control characters and line breaks flattened.
 std::string MarkdownEscape(std::string_view text);
 
+// "A x12, B x3, ..." for a finding's codes (with "and more" when they were cut); "" when none.
+std::string CodesLine(const FindingInfo& finding);
+
+// The note a family-level finding carries: what "family-level" means for the reader.
+inline constexpr std::string_view kFamilyNote =
+    "family-level: no signature names this exact failure; it is classified by the structure of "
+    "its code, and the steps hold for the whole family";
+
 // What the reference tables say about an unknown code, as one sentence ("Reference
 // (UserAccountNotFound): ..."), or that they do not know it either.
 std::string UnknownMeaning(const UnknownCode& code);

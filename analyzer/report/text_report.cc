@@ -42,6 +42,13 @@ std::string UnknownMeaning(const UnknownCode& u) {
   return "Reference" + name + ": " + u.reference_meaning;
 }
 
+std::string CodesLine(const FindingInfo& f) {
+  std::string out;
+  for (const auto& c : f.codes) out += (out.empty() ? "" : ", ") + c.code + " x" + std::to_string(c.count);
+  if (f.codes_cut && !out.empty()) out += ", and more";
+  return out;
+}
+
 namespace {
 
 std::string Plural(int64_t n, const std::string& noun) {
@@ -91,10 +98,18 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
     for (const auto& f : r.findings) {
       line("");
       line(st.Wrap(SeverityColor(f.severity), "[" + Upper(SeverityName(f.severity)) + "]") + " " +
-           st.Wrap("1", f.signature) + "  " + TerminalSafe(f.title));
+           st.Wrap("1", f.signature) + "  " + TerminalSafe(f.title) +
+           (f.tier == "family" ? st.Wrap("2", "  (family-level)") : ""));
       std::string when = Plural(f.count, "event") + ", " + Time(f.first_time);
       if (f.last_time != f.first_time) when += " .. " + Time(f.last_time);
       line("  " + when + (f.scope.empty() ? "" : "  [" + TerminalSafe(f.scope) + "]"));
+      if (f.tier == "family") line("  (" + std::string(kFamilyNote) + ")");
+      if (!f.codes.empty()) {
+        line("  Codes: " + TerminalSafe(CodesLine(f)));
+        for (const auto& c : f.codes) {
+          if (!c.meaning.empty()) line("    " + TerminalSafe(c.code) + ": " + TerminalSafe(c.meaning));
+        }
+      }
       line("  Cause: " + TerminalSafe(f.cause));
       line("  Fix:");
       for (size_t i = 0; i < f.fix.size(); ++i) {
@@ -117,11 +132,13 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   }
 
   if (!r.unknown_codes.empty()) {
-    line(st.Wrap("1", "UNKNOWN CODES") + " (no signature covers them)");
+    line(st.Wrap("1", "CODES NO SIGNATURE NAMES") + " (family-level: the family layer classified them; unknown: not even that)");
     for (const auto& u : r.unknown_codes) {
       std::string what = u.kind == "aadsts" ? " (in messages)" : u.kind == "quarantine_reason" ? " (quarantine reason)" : "";
-      line("  " + TerminalSafe(u.code) + what + " x" + std::to_string(u.count) + ": " + TerminalSafe(u.example));
-      line("      " + UnknownMeaning(u));
+      std::string level = u.level == "family-level" ? "family-level, " + u.family : "unknown";
+      line("  " + TerminalSafe(u.code) + what + " x" + std::to_string(u.count) + "  [" + TerminalSafe(level) +
+           "]: " + TerminalSafe(u.example));
+      line("      " + TerminalSafe(UnknownMeaning(u)));
     }
     line("");
   }

@@ -116,7 +116,10 @@ TEST_CASE("ReferenceTable: the built-in tables load, one file per family, and ev
         {"AADSTS50126", "InvalidUserNameOrPassword"},
         {"AADSTS50144", "InvalidPasswordExpiredOnPremPassword"},
         {"AADSTS50147", "MissingCodeChallenge"},  // listed twice, once without a name
-        {"AADSTS50173", ""},  // older pages said FreshTokenNeeded; 02/03/2025 has no name
+        // The 02/03/2025 text dropped these names; the table keeps them from the 04/24/2024 page.
+        {"AADSTS50107", "InvalidRealmUri"},
+        {"AADSTS50168", "ChromeBrowserSsoInterruptRequired"},
+        {"AADSTS50173", "FreshTokenNeeded"},
         {"AADSTS50192", "RawCredentialExpectedNotFound"},  // "Invalid Request - RawCredential..."
         {"AADSTS53003", "BlockedByConditionalAccess"},
         {"AADSTS530035", "BlockedBySecurityDefaults"},

@@ -486,8 +486,8 @@ TEST_CASE("jobs: a second bundle added to an index with --jobs 2 is searchable t
 
 namespace e2e {
 
-TEST_CASE("unknown codes: an AADSTS code and a provisioning error no signature covers show the reference's meaning",
-          "[e2e][unknown][reference]") {
+TEST_CASE("unknown codes: a code no signature names is family-level when its family is known, unknown otherwise",
+          "[e2e][unknown][reference][family]") {
   TempDir tmp;
   fs::create_directories(tmp / "b");
   auto record = [](const std::string& id, const std::string& code, const std::string& reason) {
@@ -499,33 +499,55 @@ TEST_CASE("unknown codes: an AADSTS code and a provisioning error no signature c
   };
   std::ofstream(tmp / "b/provisioning.json")
       << R"({"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning","value":[)"
-      << record("r1", "AzureActiveDirectoryQuotaLimitExceeded", "The directory object quota was reached.") << ","
-      << record("r2", "WidgetFactoryExploded", "Sign-in failed: AADSTS16002: session selection rejected.") << "]}";
+      << record("r1", "WidgetFactoryTokenExpired", "The widget API refused the token.") << ","
+      << record("r2", "GadgetFault", "Sign-in failed: AADSTS16002: session selection rejected.") << ","
+      << record("r3", "WidgetFactoryExploded", "Something broke.") << "]}";
   RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
   REQUIRE(r.exit_code == 0);
   Report rep(r.out);
   std::map<std::string, simdjson::dom::element> by_code;
   for (auto u : rep.root["unknown_codes"].get_array()) by_code[Str(u["code"])] = u;
-  REQUIRE(by_code.count("AzureActiveDirectoryQuotaLimitExceeded") == 1);
+  REQUIRE(by_code.count("WidgetFactoryTokenExpired") == 1);
   REQUIRE(by_code.count("AADSTS16002") == 1);
   REQUIRE(by_code.count("WidgetFactoryExploded") == 1);
-  auto quota = by_code["AzureActiveDirectoryQuotaLimitExceeded"]["reference"];
-  CHECK(Str(quota["family"]) == "provisioning_error");
-  CHECK(Str(quota["meaning"]).find("quota") != std::string::npos);
+  // The suffix says "credential rejected": family-level, and the family finding lists the code.
+  CHECK(Str(by_code["WidgetFactoryTokenExpired"]["level"]) == "family-level");
+  CHECK(Str(by_code["WidgetFactoryTokenExpired"]["family"]) == "FAM-APP-CREDENTIALS");
+  auto fam = rep.Finding("FAM-APP-CREDENTIALS");
+  CHECK(Str(fam["tier"]) == "family");
+  REQUIRE(fam["codes"].get_array().size() == 1);
+  CHECK(Str(fam["codes"].get_array().at(0)["code"]) == "WidgetFactoryTokenExpired");
+  CHECK(fam["fix"].get_array().size() >= 2);
+  // An AADSTS code: the AADSTS family, with the reference's name and meaning.
   auto aadsts = by_code["AADSTS16002"];
   CHECK(Str(aadsts["kind"]) == "aadsts");
+  CHECK(Str(aadsts["level"]) == "family-level");
+  CHECK(Str(aadsts["family"]) == "FAM-AADSTS");
   CHECK(Str(aadsts["reference"]["name"]) == "AppSessionSelectionInvalid");
-  // A code the reference does not know either says so: null in JSON, a sentence in text.
+  auto fam_aadsts = rep.Finding("FAM-AADSTS");
+  REQUIRE(fam_aadsts["codes"].get_array().size() == 1);
+  CHECK(Str(fam_aadsts["codes"].get_array().at(0)["meaning"]).find("AppSessionSelectionInvalid") == 0);
+  // Nothing knows WidgetFactoryExploded: unknown, and the reference says so (null).
+  CHECK(Str(by_code["WidgetFactoryExploded"]["level"]) == "unknown");
+  CHECK(by_code["WidgetFactoryExploded"]["family"].is_null());
   CHECK(by_code["WidgetFactoryExploded"]["reference"].is_null());
   RunResult text = Run("analyze '" + (tmp / "b") + "'");
+  CHECK(text.out.find("FAM-APP-CREDENTIALS  The target app rejected the provisioning credentials") != std::string::npos);
+  CHECK(text.out.find("(family-level)") != std::string::npos);
+  CHECK(text.out.find("Codes: WidgetFactoryTokenExpired x1") != std::string::npos);
+  CHECK(text.out.find("WidgetFactoryTokenExpired x1  [family-level, FAM-APP-CREDENTIALS]") != std::string::npos);
+  CHECK(text.out.find("WidgetFactoryExploded x1  [unknown]") != std::string::npos);
   CHECK(text.out.find("Reference (AppSessionSelectionInvalid): ") != std::string::npos);
   CHECK(text.out.find("Not in the reference tables either") != std::string::npos);
   for (const char* format : {"markdown", "html"}) {
     INFO(format);
     RunResult other = Run("analyze '" + (tmp / "b") + "' --format " + format);
     CHECK(other.out.find("AppSessionSelectionInvalid") != std::string::npos);
-    CHECK(other.out.find(Str(quota["meaning"]).substr(0, 30)) != std::string::npos);
+    CHECK(other.out.find("family-level (FAM-APP-CREDENTIALS)") != std::string::npos);
+    CHECK(other.out.find("FAM-APP-CREDENTIALS") != std::string::npos);
   }
+  RunResult csv = Run("analyze '" + (tmp / "b") + "' --format csv");
+  CHECK(csv.out.find(",family,WidgetFactoryTokenExpired x1\n") != std::string::npos);
 }
 
 }  // namespace e2e

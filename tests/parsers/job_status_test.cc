@@ -186,7 +186,8 @@ TEST_CASE("JobParser: a job with only lastExecution.error takes its code, messag
   CHECK(e.time_ms == Ms("2026-11-17T13:00:05Z"));
 }
 
-TEST_CASE("JobParser: the quarantine error wins over lastExecution.error", "[parsers][job_status]") {
+TEST_CASE("JobParser: the quarantine error wins, and a different lastExecution.error joins the message",
+          "[parsers][job_status]") {
   auto parser = NewJobParser();
   CollectingSink sink;
   REQUIRE(ParseString(parser.get(), "job.json",
@@ -196,8 +197,35 @@ TEST_CASE("JobParser: the quarantine error wins over lastExecution.error", "[par
                       &sink).ok());
   REQUIRE(sink.events.size() == 1);
   CHECK(sink.events[0].error_code == "QuarantineCode");
-  CHECK(sink.events[0].message == "q");
+  CHECK(sink.events[0].message == "q\nLast execution error: LastCode: l");
   CHECK(sink.events[0].time_ms == Ms("2026-11-17T13:00:05Z"));  // no quarantine time
+}
+
+TEST_CASE("JobParser: an error code None is no error", "[parsers][job_status]") {
+  auto parser = NewJobParser();
+  CollectingSink sink;
+  REQUIRE(ParseString(parser.get(), "job.json",
+                      R"({"id":"j","status":{"code":"Active","quarantine":null,
+"lastExecution":{"state":"Succeeded","error":{"code":"None","message":null,"tenantActionable":false},
+"timeEnded":"2026-11-17T13:00:05Z"}}})",
+                      &sink).ok());
+  REQUIRE(sink.events.size() == 1);
+  CHECK(sink.events[0].error_code.empty());
+  CHECK(sink.events[0].message.empty());
+}
+
+TEST_CASE("JobParser: the last execution's error stands alone when there is no quarantine error",
+          "[parsers][job_status]") {
+  auto parser = NewJobParser();
+  CollectingSink sink;
+  REQUIRE(ParseString(parser.get(), "job.json",
+                      R"({"id":"j","status":{"code":"Quarantine","quarantine":{"reason":"EncounteredQuarantineException"},
+"lastExecution":{"error":{"code":"SalesforceInvalidCredentials","message":"bad token"}}}})",
+                      &sink).ok());
+  REQUIRE(sink.events.size() == 1);
+  CHECK(sink.events[0].error_code == "SalesforceInvalidCredentials");
+  CHECK(sink.events[0].message == "bad token");
+  CHECK(sink.events[0].reason == "EncounteredQuarantineException");
 }
 
 TEST_CASE("JobParser: an object without a status object is bad input", "[parsers][job_status]") {
