@@ -5,12 +5,12 @@
 
 namespace syncdoctor {
 
-static_assert(kEventKindCount * kEventFieldCount < 128, "memo keys start with the set number in one char");
+static_assert(kEventFieldCount < 128, "memo keys start with the set number in one char");
 
 Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<Matcher>* out) {
   std::unique_ptr<Matcher> m(new Matcher());
   m->sigs_ = signatures;
-  m->fields_.resize(kEventKindCount * kEventFieldCount);
+  m->fields_.resize(kEventFieldCount);
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_max_mem(64 << 20);
@@ -21,25 +21,25 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
       if (sig.AppliesTo(static_cast<EventKind>(k))) m->by_kind_[k].push_back(static_cast<int>(si));
     }
     CompiledSignature cs;
-    for (int which = 0; which < 2; ++which) {
-      const auto& conds = which == 0 ? sig.all : sig.any;
-      auto& dest = which == 0 ? cs.all : cs.any;
+    for (int which = 0; which < 3; ++which) {
+      const auto& conds = which == 0 ? sig.all : which == 1 ? sig.any : sig.none;
+      auto& dest = which == 0 ? cs.all : which == 1 ? cs.any : cs.none;
       for (const Condition& c : conds) {
         CompiledCondition cc;
         for (const auto& [field, pattern] : c.pairs) {
+          // One set per field, shared by every kind: a pattern is compiled once, and a kind
+          // scans a field only when a signature that applies to it looks there.
+          FieldSet& fs = m->fields_[static_cast<int>(field)];
+          std::string error;
+          // A code field holds one code per line: ^ and $ are the ends of a code.
+          std::string compiled = field == EventField::kCode ? "(?m)" + pattern : pattern;
+          if (fs.set->Add(compiled, &error) < 0) {
+            return Status::InvalidInput(sig.file + ": signature " + sig.id + ": bad pattern for " +
+                                        std::string(EventFieldName(field)) + " '" + pattern + "': " + error);
+          }
+          fs.pair_of_pattern.push_back(m->pair_count_);
           for (int k = 0; k < kEventKindCount; ++k) {
-            if (!sig.AppliesTo(static_cast<EventKind>(k))) continue;
-            FieldSet& fs = m->fields_[k * kEventFieldCount + static_cast<int>(field)];
-            std::string error;
-            // A code field holds one code per line: ^ and $ are the ends of a code.
-            std::string compiled = field == EventField::kCode ? "(?m)" + pattern : pattern;
-            if (fs.set->Add(compiled, &error) < 0) {
-              return Status::InvalidInput(sig.file + ": signature " + sig.id +
-                                          ": bad pattern for " +
-                                          std::string(EventFieldName(field)) + " '" + pattern +
-                                          "': " + error);
-            }
-            fs.pair_of_pattern.push_back(m->pair_count_);
+            if (sig.AppliesTo(static_cast<EventKind>(k))) m->scans_[k * kEventFieldCount + static_cast<int>(field)] = true;
           }
           cc.pairs.push_back(m->pair_count_++);
         }
@@ -63,10 +63,9 @@ Status Matcher::Build(const std::vector<Signature>* signatures, std::unique_ptr<
       continue;
     }
     if (!fs.set->Compile()) {
-      return Status::InvalidInput(
-          "signature patterns for field " +
-          std::string(EventFieldName(static_cast<EventField>(i % kEventFieldCount))) +
-          " do not fit in memory");
+      return Status::InvalidInput("signature patterns for field " +
+                                  std::string(EventFieldName(static_cast<EventField>(i))) +
+                                  " do not fit in memory");
     }
     (void)fs.set->Match(std::string_view(), &fs.empty_hits);
   }
@@ -116,8 +115,8 @@ Status Matcher::MatchAll(const Event& event, Scratch* scratch, std::vector<int>*
   if (by_kind_[kind].empty()) return Status::Ok();
   scratch->pair_ok.assign(pair_count_, 0);
   for (int i = 0; i < kEventFieldCount; ++i) {
-    const FieldSet& fs = fields_[kind * kEventFieldCount + i];
-    if (!fs.set) continue;
+    const FieldSet& fs = fields_[i];
+    if (!fs.set || !scans_[kind * kEventFieldCount + i]) continue;
     std::string_view text;
     if (i == static_cast<int>(EventField::kCode)) {
       scratch->codes.clear();
@@ -130,8 +129,8 @@ Status Matcher::MatchAll(const Event& event, Scratch* scratch, std::vector<int>*
     if (!text.empty()) {
       std::vector<int>* memo = nullptr;
       if (text.size() <= kMemoMaxBytes) {
-        // Keyed by set (kind and field): the same text has other hit numbers in another set.
-        scratch->key.assign(1, static_cast<char>(kind * kEventFieldCount + i));
+        // Keyed by set (the field): the same text has other hit numbers in another set.
+        scratch->key.assign(1, static_cast<char>(i));
         scratch->key.append(text);
         auto it = scratch->memo.find(scratch->key);
         if (it != scratch->memo.end()) {
@@ -180,6 +179,7 @@ Status Matcher::MatchAll(const Event& event, Scratch* scratch, std::vector<int>*
       }
       ok = any;
     }
+    for (size_t n = 0; ok && n < cs.none.size(); ++n) ok = !holds(cs.none[n]);
     if (ok) out->push_back(s);
   }
   return Status::Ok();

@@ -1,7 +1,7 @@
-// Matcher: runs every signature against an event. For each event kind, all patterns of the
-// signatures that apply to that kind and look at one field are compiled into one RE2::Set, so
-// each field of an event is scanned once, and only by the patterns that could count for it (a
-// trace line is not scanned by the patterns of provisioning-only signatures).
+// Matcher: runs every signature against an event. All patterns that look at one field are
+// compiled into one RE2::Set, so each field of an event is scanned once; a field is scanned for
+// an event only when a signature that applies to the event's kind looks at it (a trace line's raw
+// text is not scanned when only provisioning signatures read raw).
 #ifndef SYNCDOCTOR_ANALYZER_MATCHER_H_
 #define SYNCDOCTOR_ANALYZER_MATCHER_H_
 
@@ -23,7 +23,8 @@ class Matcher {
   static Status Build(const std::vector<Signature>* signatures, std::unique_ptr<Matcher>* out);
 
   // Sets *out to the indexes (into the signature vector, ascending) of the signatures that match.
-  // Thread-compatible: concurrent calls need their own `scratch`.
+  // Thread-compatible: concurrent calls need their own `scratch`, and a scratch serves one
+  // matcher only (its memo holds that matcher's pattern numbers).
   struct Scratch {
     std::vector<int> hits;
     std::vector<unsigned char> pair_ok;
@@ -58,11 +59,13 @@ class Matcher {
     std::vector<int> pairs;  // global pair indexes; all must hold
   };
   struct CompiledSignature {
-    std::vector<CompiledCondition> all, any;
+    std::vector<CompiledCondition> all, any, none;
   };
   const std::vector<Signature>* sigs_ = nullptr;
-  // fields_[kind * kEventFieldCount + field]; a null set means no pattern looks there.
+  // fields_[field]; a null set means no pattern looks there.
   std::vector<FieldSet> fields_;
+  // scans_[kind * kEventFieldCount + field]: a signature that applies to the kind reads the field.
+  bool scans_[kEventKindCount * kEventFieldCount] = {};
   std::vector<CompiledSignature> compiled_;
   std::vector<int> by_kind_[kEventKindCount];  // signature indexes that apply to each kind
   std::vector<std::vector<int>> supersedes_;   // per signature, the indexes it supersedes

@@ -246,12 +246,13 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
     if (!match.IsMap()) return Status::InvalidInput(Where(file, match) + "match must be a map with all/any");
     for (const auto& kv : match) {
       std::string key = kv.first.as<std::string>();
-      if (key != "all" && key != "any") {
-        return Status::InvalidInput(Where(file, kv.first) + "match has unknown key '" + key + "' (all, any)");
+      if (key != "all" && key != "any" && key != "none") {
+        return Status::InvalidInput(Where(file, kv.first) + "match has unknown key '" + key + "' (all, any, none)");
       }
     }
     s = ReadConditions(match["all"], file, "all", &sig.all);
     if (s.ok()) s = ReadConditions(match["any"], file, "any", &sig.any);
+    if (s.ok()) s = ReadConditions(match["none"], file, "none", &sig.none);
     if (!s.ok()) return s;
     if (sig.all.empty() && sig.any.empty()) {
       return Status::InvalidInput(Where(file, match) + "match needs at least one condition");

@@ -48,6 +48,7 @@ struct Signature {
   unsigned applies_to = 0;  // bit (1 << EventKind) per kind; every kind when the file omits it
   bool applies_to_narrowed = false;  // the file lists fewer kinds than all
   std::vector<Condition> all, any;
+  std::vector<Condition> none;  // the signature never fires on an event where one of these holds
   std::string cause;
   std::vector<std::string> fix, references, supersedes, links;
   std::string next_step;     // optional: the one action the diagnosis names first

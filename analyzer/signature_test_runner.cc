@@ -76,8 +76,50 @@ Status LintSignatures(const std::vector<Signature>& sigs, std::vector<std::strin
         if (other == sig.id) problem("names itself in links or supersedes");
       }
     }
+    // Two signatures that supersede each other would both drop the event they both match.
+    for (const auto& other : sig.supersedes) {
+      for (const Signature& o : sigs) {
+        if (o.id != other) continue;
+        for (const auto& back : o.supersedes) {
+          if (back == sig.id) problem("supersedes '" + other + "', which supersedes it back");
+        }
+      }
+    }
     for (const auto& r : sig.references) {
       if (r.rfind("https://", 0) != 0) problem("reference '" + r + "' is not an https URL");
+    }
+    // Each `none` item must be what keeps at least one no_match example out: the example passes
+    // the all/any items, and that none item holds on it.
+    for (size_t k = 0; k < sig.none.size(); ++k) {
+      std::vector<Signature> without(1, sig), only(1, sig);
+      without[0].none.clear();
+      only[0].all = {sig.none[k]};
+      only[0].any.clear();
+      only[0].none.clear();
+      for (auto* one : {&without[0], &only[0]}) {
+        one->supersedes.clear();
+        one->links.clear();
+      }
+      std::unique_ptr<Matcher> mw, mo;
+      Status s = Matcher::Build(&without, &mw);
+      if (s.ok()) s = Matcher::Build(&only, &mo);
+      if (!s.ok()) return s;
+      Matcher::Scratch sw, so;  // a scratch belongs to one matcher (its memo holds set numbers)
+      std::vector<int> hw, ho;
+      bool exercised = false;
+      for (const Example& ex : sig.counter_examples) {
+        Event e = ex.event;
+        e.raw = ex.raw;
+        if (!(s = mw->MatchAll(e, &sw, &hw)).ok() || !(s = mo->MatchAll(e, &so, &ho)).ok()) return s;
+        exercised |= !hw.empty() && !ho.empty();
+      }
+      if (!exercised) {
+        std::string item;
+        for (const auto& [field, pattern] : sig.none[k].pairs) {
+          item += (item.empty() ? "" : ", ") + std::string(EventFieldName(field)) + ": " + pattern;
+        }
+        problem("no no_match example is kept out by the none item {" + item + "}");
+      }
     }
     // Each `any` item must hold for at least one match example (with all `all` items).
     for (size_t k = 0; k < sig.any.size(); ++k) {
