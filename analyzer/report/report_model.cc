@@ -7,6 +7,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <simdjson.h>
@@ -213,6 +214,37 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
   return Status::Ok();
 }
 
+// What a signature lists as an event's code: the first group of its capture pattern in the
+// capture field (for `code`, one code at a time), else the event's error code.
+class CodeCapture {
+ public:
+  explicit CodeCapture(const Signature& sig) : sig_(sig) {
+    if (!sig.has_capture) return;
+    re_ = std::make_unique<RE2>(sig.capture_field == EventField::kCode ? "(?m)" + sig.capture_pattern
+                                                                         : sig.capture_pattern,
+                                RE2::Quiet);
+    if (!re_->ok()) re_.reset();
+  }
+  std::string Of(const Event& e, std::string* scratch) const {
+    if (!sig_.has_capture) return e.error_code == "None" ? std::string() : e.error_code;
+    if (re_ == nullptr) return "";
+    std::string_view text;
+    if (sig_.capture_field == EventField::kCode) {
+      scratch->clear();
+      AppendEventCodes(e, scratch);
+      text = *scratch;
+    } else {
+      text = EventFieldValue(e, sig_.capture_field);
+    }
+    re2::StringPiece m;
+    return RE2::PartialMatch(text, *re_, &m) ? std::string(m.data(), m.size()) : std::string();
+  }
+
+ private:
+  const Signature& sig_;
+  std::unique_ptr<RE2> re_;
+};
+
 // The codes a finding's events carry, by the signature's capture (the first group of its pattern
 // on its field), else the error code: "which members of the family". Counts at most
 // kCodeScanEvents events.
@@ -227,44 +259,25 @@ Status LoadFindingCodes(Index* index, const Signature& sig, const std::string& s
   st.Bind(1, sig.id);
   st.Bind(2, scope);
   st.Bind(3, kCodeScanEvents + 1);
-  std::unique_ptr<RE2> re;
-  if (sig.has_capture) {
-    std::string pattern = sig.capture_field == EventField::kCode ? "(?m)" + sig.capture_pattern : sig.capture_pattern;
-    re = std::make_unique<RE2>(pattern, RE2::Quiet);
-    if (!re->ok()) re.reset();
-  }
+  CodeCapture capture(sig);
   std::map<std::string, int64_t> counts;
   int64_t rows = 0;
   bool row = false;
   Event e;
-  std::string codes;
+  std::string scratch;
   while ((s = st.Step(&row)).ok() && row) {
     if (++rows > kCodeScanEvents) {
       fi->codes_cut = true;
       break;
     }
-    std::string found;
-    if (re == nullptr) {
-      found = std::string(st.Text(1));
-    } else {
-      e.Clear();
-      (void)ParseEventKind(st.Text(0), &e.kind);
-      e.error_code = st.Text(1);
-      e.reason = st.Text(2);
-      e.message = st.Text(3);
-      e.level = st.Text(4);
-      e.activity = st.Text(5);
-      std::string_view text;
-      if (sig.capture_field == EventField::kCode) {
-        codes.clear();
-        AppendEventCodes(e, &codes);
-        text = codes;
-      } else {
-        text = EventFieldValue(e, sig.capture_field);
-      }
-      re2::StringPiece m;
-      if (RE2::PartialMatch(text, *re, &m)) found = std::string(m.data(), m.size());
-    }
+    e.Clear();
+    (void)ParseEventKind(st.Text(0), &e.kind);
+    e.error_code = st.Text(1);
+    e.reason = st.Text(2);
+    e.message = st.Text(3);
+    e.level = st.Text(4);
+    e.activity = st.Text(5);
+    std::string found = capture.Of(e, &scratch);
     if (!found.empty()) ++counts[found];
   }
   if (!s.ok()) return s;
@@ -765,8 +778,16 @@ void BuildSpans(Report* r) {
 // Codes of failed records that no signature names. A record that a specific signature matched
 // is explained and left out. For the others, each code (error code, quarantine reason, AADSTS
 // codes in the message) is listed: "family-level" when a family signature classified the
-// record, else "unknown" unless a specific or generic signature names the code itself (the
-// quarantine reason a generic finding reports is known, not unknown).
+// record by that code, else "unknown" unless a specific or generic signature names the code
+// itself (the quarantine reason a generic finding reports is known, not unknown).
+bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
 Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
   const auto& sigs = matcher.signatures();
   std::map<std::string, const Signature*> by_id;
@@ -804,7 +825,18 @@ Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
     named.emplace(code, yes);
     return yes;
   };
-  auto note = [&](const std::string& code, const char* kind, int64_t id, const std::string& family) {
+  // A code is family-level when the family classified its record by that very code (the code
+  // the family captures); the record's other codes stay unknown unless something names them.
+  std::map<std::string, std::unique_ptr<CodeCapture>> captures;
+  Event fe;
+  std::string capture_text;
+  auto note = [&](const std::string& code, const char* kind, int64_t id, const std::string& family_of_record) {
+    std::string family;
+    if (!family_of_record.empty()) {
+      auto& cap = captures[family_of_record];
+      if (!cap) cap = std::make_unique<CodeCapture>(*by_id[family_of_record]);
+      if (EqualsIgnoreCaseAscii(cap->Of(fe, &capture_text), code)) family = family_of_record;
+    }
     if (family.empty() && is_named(code)) return;
     Seen& x = seen[code];
     if (x.count++ == 0) {
@@ -839,6 +871,11 @@ Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
       if (it != by_id.end() && it->second->tier == Tier::kFamily) family = one;
       pos = sp == std::string_view::npos ? matched.size() : sp + 1;
     }
+    fe.Clear();
+    (void)ParseEventKind(st.Text(1), &fe.kind);
+    fe.error_code = st.Text(2);
+    fe.reason = st.Text(3);
+    fe.message = st.Text(5);
     std::string code(st.Text(2));
     if (code == "None") code.clear();
     if (!code.empty()) note(code, "error_code", id, family);

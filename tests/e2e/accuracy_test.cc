@@ -199,6 +199,10 @@ struct Outcome {
   std::map<std::string, std::string> tiers;  // signature -> tier
 };
 
+// SYNCDOCTOR_ACCURACY_BINARY measures another build (an older commit) on the same set; event
+// log entries, matched in-process with this build's signatures, are then left out.
+const char* OtherBinary() { return std::getenv("SYNCDOCTOR_ACCURACY_BINARY"); }
+
 Outcome RunEntry(const HeldOut& h) {
   Outcome o;
   if (h.shape == "eventlog") {
@@ -222,11 +226,22 @@ Outcome RunEntry(const HeldOut& h) {
   TempDir dir;
   std::string path = WriteRecord(h, dir);
   REQUIRE_FALSE(path.empty());
-  RunResult r = Run("analyze '" + dir.path() + "' --format json");
+  RunResult r;
+  if (const char* other = OtherBinary()) {
+    TempDir out;
+    std::string cmd = std::string("'") + other + "' analyze '" + dir.path() + "' --format json >" + (out / "o") + " 2>/dev/null";
+    r.exit_code = std::system(cmd.c_str()) == 0 ? 0 : 1;
+    r.out = ReadFile(out / "o");
+  } else {
+    r = Run("analyze '" + dir.path() + "' --format json");
+  }
   INFO(h.id << " " << r.err);
   REQUIRE(r.exit_code == 0);
   Report rep(r.out);
-  for (auto f : rep.root["findings"].get_array()) o.tiers[Str(f["signature"])] = Str(f["tier"]);
+  for (auto f : rep.root["findings"].get_array()) {
+    simdjson::dom::element tier;
+    o.tiers[Str(f["signature"])] = f["tier"].get(tier) == simdjson::SUCCESS ? Str(tier) : "specific";
+  }
   return o;
 }
 
@@ -250,6 +265,7 @@ TEST_CASE("accuracy: held-out real error text gets the finding its source names"
   size_t n = 0;
   for (const auto& h : entries) {
     if (!h.judged || n++ % stride != 0) continue;
+    if (OtherBinary() != nullptr && h.shape == "eventlog") continue;
     ++judged;
     const bool held_out = !CitedBy(h.source, Builtin());
     held += held_out;
@@ -290,9 +306,9 @@ TEST_CASE("accuracy: held-out real error text gets the finding its source names"
     std::ofstream(out) << "score " << specific_hit << "/" << judged << "\nheld out " << held_hit << "/" << held
                        << "\n" << misses.str();
   }
-  REQUIRE(judged * stride >= 100);
+  REQUIRE(judged * stride >= (OtherBinary() != nullptr ? 80 : 100));
   // The floor holds for the whole set; a sanitizer build runs a quarter of it for safety only.
-  if (stride == 1) CHECK(score >= kAccuracyFloor);
+  if (stride == 1 && OtherBinary() == nullptr) CHECK(score >= kAccuracyFloor);
 }
 
 }  // namespace e2e
