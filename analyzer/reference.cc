@@ -405,19 +405,28 @@ Status FieldsThatFlag(const std::string& form, const Matcher& matcher, std::vect
   mask->assign(matcher.signatures().size(), 0u);
   Matcher::Scratch scratch;
   std::vector<int> matched;
-  for (int field = 0; field < 3; ++field) {
-    for (int k = 0; k < kEventKindCount; ++k) {
-      Event e;
-      e.kind = static_cast<EventKind>(k);
-      if (field == 0) e.error_code = form;
-      if (field == 1) e.message = form;
-      if (field == 2) e.reason = form;
-      Status s = matcher.MatchAll(e, &scratch, &matched);
-      if (!s.ok()) return s;
-      for (int m : matched) {
-        int& f = (*field_of)[static_cast<size_t>(m)];
-        if (f < 0) f = field;
-        (*mask)[static_cast<size_t>(m)] |= 1u << field;
+  // A family signature reads only records that report a failure; it is asked with the failure
+  // level of each kind. The others are asked with no level, so that one that flags any failed
+  // record (the generic quarantine finding) does not seem to know every code.
+  static const char* kFailureLevel[kEventKindCount] = {"failure", "failure", "Quarantine", "Error", "Error"};
+  const auto& sigs = matcher.signatures();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int field = 0; field < 3; ++field) {
+      for (int k = 0; k < kEventKindCount; ++k) {
+        Event e;
+        e.kind = static_cast<EventKind>(k);
+        if (pass == 1) e.level = kFailureLevel[k];
+        if (field == 0) e.error_code = form;
+        if (field == 1) e.message = form;
+        if (field == 2) e.reason = form;
+        Status s = matcher.MatchAll(e, &scratch, &matched);
+        if (!s.ok()) return s;
+        for (int m : matched) {
+          if ((pass == 1) != (sigs[static_cast<size_t>(m)].tier == Tier::kFamily)) continue;
+          int& f = (*field_of)[static_cast<size_t>(m)];
+          if (f < 0) f = field;
+          (*mask)[static_cast<size_t>(m)] |= 1u << field;
+        }
       }
     }
   }
@@ -464,6 +473,9 @@ Status Explain(std::string_view query_in, const ReferenceTable& table, const Mat
   std::vector<int> best(sigs.size(), 0);
   std::vector<std::string> why(sigs.size());
   auto offer = [&](size_t i, int score, std::string reason) {
+    // A family classifies a code it does not know: it comes after every signature that knows the
+    // code or a row the query found.
+    if (sigs[i].tier == Tier::kFamily) score -= 20;
     if (score > best[i]) {
       best[i] = score;
       why[i] = std::move(reason);
@@ -546,6 +558,9 @@ Status Explain(std::string_view query_in, const ReferenceTable& table, const Mat
   std::stable_sort(out->signatures.begin(), out->signatures.end(),
                    [](const SignatureAnswer& a, const SignatureAnswer& b) {
                      if (a.score != b.score) return a.score > b.score;
+                     // A signature that names the code comes before a family that classifies it.
+                     bool fa = a.signature->tier == Tier::kFamily, fb = b.signature->tier == Tier::kFamily;
+                     if (fa != fb) return fb;
                      if (a.signature->severity != b.signature->severity) {
                        return a.signature->severity < b.signature->severity;
                      }

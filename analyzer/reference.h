@@ -126,7 +126,8 @@ const ReferenceEntry* FindReference(std::string_view code);
 // file text (queries of 4 characters or more), 55/35/25 the number (100 or more) of such a row
 // is, as a whole number ("Service Control Manager/7000" finds a title that lists 7000; a number
 // under 1000 counts in titles only), 55 its published name (4 characters or more) is a word of
-// its title ("problem 1005" finds the title that names CONSTRAINT_ATT_TYPE).
+// its title ("problem 1005" finds the title that names CONSTRAINT_ATT_TYPE). A family signature
+// (tier family, asked with a failure level) scores 20 less: it classifies, it does not know.
 struct SignatureAnswer {
   const Signature* signature = nullptr;
   int score = 0;
@@ -136,7 +137,7 @@ struct SignatureAnswer {
 
 struct ExplainAnswer {
   std::vector<ReferenceMatch> reference;   // best first
-  std::vector<SignatureAnswer> signatures; // best first: score, severity, id
+  std::vector<SignatureAnswer> signatures; // best first: score, specific before family, severity, id
 };
 
 // What `explain QUERY` prints, before --limit. `table` and `matcher` must outlive `out`.

@@ -112,6 +112,23 @@ TEST_CASE("explain: an unknown code is said plainly, with exit code 1", "[e2e][e
   CHECK(rep.root["answers"].get_array().size() == 0);
 }
 
+TEST_CASE("explain: a code no signature names finds its family, marked family-level", "[e2e][explain][family]") {
+  RunResult text = Run("explain WidgetFactoryTokenExpired");
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.rfind("FAM-APP-CREDENTIALS  [critical]  ", 0) == 0);
+  CHECK(text.out.find("(family-level)\n") != std::string::npos);
+  RunResult json = Run("explain HybridSynchronizationActiveDirectoryContainerNotFound --format json");
+  Report rep(json.out);
+  auto answers = rep.root["answers"].get_array();
+  REQUIRE(answers.size() >= 1);
+  CHECK(Str(answers.at(0)["signature"]) == "FAM-AD-NOT-FOUND");
+  CHECK(Str(answers.at(0)["tier"]) == "family");
+  // A code a specific signature names comes with that signature first, not a family.
+  RunResult named = Run("explain ServiceNowInvalidCredentials --format json");
+  Report rep2(named.out);
+  CHECK(Str(rep2.root["answers"].get_array().at(0)["tier"]) == "specific");
+}
+
 TEST_CASE("explain: --reference DIR replaces a built-in row, and a broken table names file and line",
           "[e2e][explain]") {
   TempDir tmp;
