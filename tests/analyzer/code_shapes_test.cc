@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analyzer/matcher.h"
+#include "analyzer/report/json_writer.h"
 #include "analyzer/signature.h"
 #include "parsers/formats.h"
 #include "tests/parsers/collecting_sink.h"
@@ -22,25 +23,11 @@
 namespace syncdoctor {
 namespace {
 
+// A JSON string literal of `s` (the report's own escaping).
 std::string Json(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += static_cast<char>(c);
-    } else if (c == '\n') {
-      o += "\\n";
-    } else if (c == '\r') {
-      o += "\\r";
-    } else if (c == '\t') {
-      o += "\\t";
-    } else if (c < 0x20) {
-      o += ' ';
-    } else {
-      o += static_cast<char>(c);
-    }
-  }
-  return o + "\"";
+  std::string out;
+  syncdoctor::AppendJsonString(s, &out);
+  return out;
 }
 
 // What an example says besides its code: carried into the shapes that have such a field.

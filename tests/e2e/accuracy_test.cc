@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "analyzer/matcher.h"
+#include "analyzer/report/json_writer.h"
 #include "analyzer/signature.h"
 #include "tests/e2e/e2e_util.h"
 
@@ -55,27 +56,11 @@ std::vector<HeldOut> LoadHeldOut() {
   return out;
 }
 
+// A JSON string literal of `s` (the report's own escaping).
 std::string JsonString(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += static_cast<char>(c);
-    } else if (c == '\n') {
-      o += "\\n";
-    } else if (c == '\r') {
-      o += "\\r";
-    } else if (c == '\t') {
-      o += "\\t";
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      o += buf;
-    } else {
-      o += static_cast<char>(c);
-    }
-  }
-  return o + "\"";
+  std::string out;
+  syncdoctor::AppendJsonString(s, &out);
+  return out;
 }
 
 // The job id a record of this area carries: the template of the job that would log it.
