@@ -211,7 +211,10 @@ class Walker {
     archive_read_free(a);
   }
 
-  void DiskFile(const std::string& bundle, const fs::path& p, const std::string& display) {
+  // `inside`: a file found in a bundle folder, opened without following links (the walk has
+  // already left links out; this closes the gap if one is swapped in meanwhile). The PATH a user
+  // gives is opened as given.
+  void DiskFile(const std::string& bundle, const fs::path& p, const std::string& display, bool inside) {
     BundleFile f;
     f.bundle = bundle;
     f.path = display;
@@ -228,7 +231,7 @@ class Walker {
     Status s;
     if (f.stat_key.empty() || !v_->FindByStat(bundle, display, f.stat_key, &f.sha256)) {
       FileByteStream hash_in;
-      s = hash_in.Open(p.string());
+      s = hash_in.Open(p.string(), inside);
       uint64_t size = 0;
       if (s.ok()) s = HashStream(&hash_in, &f.sha256, &size);
       if (!s.ok()) {
@@ -237,7 +240,7 @@ class Walker {
       }
     }
     FileByteStream in;
-    s = in.Open(p.string());
+    s = in.Open(p.string(), inside);
     if (!s.ok()) {
       v_->OnError(bundle, display, s.message());
       return;
@@ -252,6 +255,24 @@ class Walker {
   BundleVisitor* v_;
   uint64_t unpacked_ = 0;  // archive bytes unpacked in this bundle
 };
+
+// Why a link in a bundle folder is not read, and where it points when that is inside the bundle
+// (a target outside it is not named: it is the analyst's host, not the customer's bundle).
+std::string LinkReason(const fs::path& root, const fs::path& link) {
+  std::error_code ec;
+  fs::path target = fs::read_symlink(link, ec);
+  if (ec) return "symbolic link, not followed";
+  if (target.is_relative()) target = link.parent_path() / target;
+  fs::path canon = fs::weakly_canonical(target, ec);
+  fs::path base = fs::weakly_canonical(root, ec);
+  std::string where = "outside the bundle";
+  if (!ec) {
+    fs::path rel = canon.lexically_relative(base);
+    std::string r = rel.generic_string();
+    if (!rel.empty() && r != "." && r.rfind("..", 0) != 0) where = "to " + r + " inside the bundle";
+  }
+  return "symbolic link, not followed (it points " + where + ")";
+}
 
 }  // namespace
 
@@ -284,7 +305,7 @@ Status WalkBundle(const std::string& root, const BundleLimits& limits,
   if (ec || !fs::exists(st)) return Status::NotFound(root + ": no such file or directory");
   Walker w(limits, visitor);
   if (fs::is_regular_file(st)) {
-    w.DiskFile(root, rp, rp.filename().string());
+    w.DiskFile(root, rp, rp.filename().string(), false);
     return Status::Ok();
   }
   if (!fs::is_directory(st)) return Status::InvalidInput(root + ": not a file or folder");
@@ -297,14 +318,31 @@ Status WalkBundle(const std::string& root, const BundleLimits& limits,
       ec.clear();
       continue;
     }
-    if (it->is_regular_file(ec)) files.push_back(it->path());
+    // A bundle folder is read as it is: links are not followed (an upload unpacked with tar x
+    // keeps them, and one can point at another customer's files or at the host's), and FIFOs,
+    // sockets and devices are not opened. Each is listed as skipped with the reason.
+    fs::file_status ls = it->symlink_status(ec);
+    std::string rel = it->path().lexically_relative(rp).generic_string();
+    if (ec) {
+      visitor->OnError(root, rel, ec.message());
+      ec.clear();
+    } else if (fs::is_symlink(ls)) {
+      visitor->OnSkipped(root, rel, -1, LinkReason(rp, it->path()));
+    } else if (fs::is_regular_file(ls)) {
+      files.push_back(it->path());
+    } else if (!fs::is_directory(ls)) {
+      const char* what = fs::is_fifo(ls) ? "a FIFO (named pipe)" : fs::is_socket(ls) ? "a socket"
+                         : fs::is_block_file(ls) ? "a block device" : fs::is_character_file(ls) ? "a character device"
+                         : "not a regular file";
+      visitor->OnSkipped(root, rel, -1, std::string(what) + ", not read");
+    }
   }
   std::sort(files.begin(), files.end());
   for (const fs::path& p : files) {
     std::error_code e2;
     fs::path abs = fs::weakly_canonical(p, e2);
     if (exclude.count(abs.string()) > 0) continue;
-    w.DiskFile(root, p, p.lexically_relative(rp).generic_string());
+    w.DiskFile(root, p, p.lexically_relative(rp).generic_string(), true);
   }
   return Status::Ok();
 }

@@ -1,5 +1,9 @@
 #include "parsers/byte_stream.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -18,10 +22,28 @@ FileByteStream::~FileByteStream() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
-Status FileByteStream::Open(const std::string& path) {
+Status FileByteStream::Open(const std::string& path, bool no_follow) {
   path_ = path;
-  file_ = std::fopen(path.c_str(), "rb");
-  if (file_ == nullptr) return Status::IoError(path + ": " + std::strerror(errno));
+  if (!no_follow) {
+    file_ = std::fopen(path.c_str(), "rb");
+    if (file_ == nullptr) return Status::IoError(path + ": " + std::strerror(errno));
+    return Status::Ok();
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::IoError(path + ": " + (errno == ELOOP ? std::string("a symbolic link, not followed")
+                                                          : std::string(std::strerror(errno))));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::IoError(path + ": not a regular file");
+  }
+  file_ = ::fdopen(fd, "rb");
+  if (file_ == nullptr) {
+    ::close(fd);
+    return Status::IoError(path + ": " + std::strerror(errno));
+  }
   return Status::Ok();
 }
 

@@ -37,7 +37,10 @@ class FileByteStream : public ByteStream {
   ~FileByteStream() override;
   FileByteStream(const FileByteStream&) = delete;
   FileByteStream& operator=(const FileByteStream&) = delete;
-  Status Open(const std::string& path);
+  // Opens `path` for reading. With `no_follow`, a symbolic link in the last part of the path is
+  // refused (O_NOFOLLOW) and so is anything that is not a regular file (a FIFO, socket or
+  // device), so that a file swapped for a link after the walk listed it is not followed.
+  Status Open(const std::string& path, bool no_follow = false);
   Status Read(char* buf, size_t cap, size_t* got) override;
 
  private:

@@ -3,7 +3,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -220,6 +226,57 @@ TEST_CASE("Bundle: an encrypted entry is skipped with the reason", "[analyzer][b
   CHECK(c.files.empty());
   REQUIRE(c.skipped.count("locked.zip!/secret.log") == 1);
   CHECK(c.skipped.at("locked.zip!/secret.log") == "encrypted archive entry");
+}
+
+}  // namespace syncdoctor
+
+namespace syncdoctor {
+
+TEST_CASE("Bundle: a folder's links, FIFOs and sockets are listed as skipped, never read",
+          "[analyzer][bundle][trust]") {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/syncdoctor-links-XXXXXX";
+  fs::path dir = mkdtemp(tmpl);
+  fs::path b = dir / "bundle";
+  fs::create_directories(b / "Trace");
+  fs::create_directories(dir / "other-customer");
+  std::ofstream(b / "Trace/a.log") << "AADConnectProvisioningAgent.exe Error: 0 : ours\n";
+  std::ofstream(dir / "other-customer/secret.log") << "AADConnectProvisioningAgent.exe Error: 0 : theirs\n";
+  fs::create_symlink("/etc/passwd", b / "Trace/shadow.log");
+  fs::create_symlink(dir / "other-customer/secret.log", b / "Trace/neighbour.log");
+  fs::create_symlink("a.log", b / "Trace/copy.log");
+  fs::create_directory_symlink(dir / "other-customer", b / "linked-folder");
+  REQUIRE(::mkfifo((b / "Trace/pipe.log").c_str(), 0600) == 0);
+  Collect c;
+  REQUIRE(WalkBundle(b.string(), BundleLimits(), {}, &c).ok());
+  // Only the bundle's own file is read.
+  CHECK(c.files.size() == 1);
+  CHECK(c.files.count("Trace/a.log") == 1);
+  for (const auto& [path, data] : c.files) CHECK(data.find("theirs") == std::string::npos);
+  CHECK(c.skipped["Trace/shadow.log"] == "symbolic link, not followed (it points outside the bundle)");
+  CHECK(c.skipped["Trace/neighbour.log"] == "symbolic link, not followed (it points outside the bundle)");
+  CHECK(c.skipped["Trace/copy.log"] == "symbolic link, not followed (it points to Trace/a.log inside the bundle)");
+  CHECK(c.skipped["linked-folder"] == "symbolic link, not followed (it points outside the bundle)");
+  CHECK(c.skipped["Trace/pipe.log"] == "a FIFO (named pipe), not read");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("FileByteStream: no_follow refuses a link and a FIFO, and opens a regular file",
+          "[analyzer][bundle][trust]") {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/syncdoctor-nofollow-XXXXXX";
+  fs::path dir = mkdtemp(tmpl);
+  std::ofstream(dir / "f") << "x";
+  fs::create_symlink(dir / "f", dir / "l");
+  REQUIRE(::mkfifo((dir / "p").c_str(), 0600) == 0);
+  FileByteStream a, b, c, d;
+  CHECK(a.Open((dir / "f").string(), true).ok());
+  Status link = b.Open((dir / "l").string(), true);
+  CHECK_FALSE(link.ok());
+  CHECK(link.message().find("a symbolic link, not followed") != std::string::npos);
+  CHECK_FALSE(c.Open((dir / "p").string(), true).ok());  // and it does not block on the FIFO
+  CHECK(d.Open((dir / "l").string(), false).ok());        // a PATH the user gives is followed
+  fs::remove_all(dir);
 }
 
 }  // namespace syncdoctor
