@@ -1,5 +1,7 @@
 #include "analyzer/cli.h"
 
+#include "analyzer/report/reports.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -71,8 +73,10 @@ const std::vector<Command>& Commands() {
   return commands;
 }
 
-void PrintError(const std::string& message) { std::cerr << "syncdoctor: error: " << message << "\n"; }
-void PrintWarning(const std::string& message) { std::cerr << "syncdoctor: warning: " << message << "\n"; }
+// Messages name files and quote bundle text: neutralised, so that a crafted name cannot set the
+// clipboard (OSC 52), add links, clear the screen or reorder the line (bidi controls).
+void PrintError(const std::string& message) { std::cerr << "syncdoctor: error: " << TerminalSafe(message) << "\n"; }
+void PrintWarning(const std::string& message) { std::cerr << "syncdoctor: warning: " << TerminalSafe(message) << "\n"; }
 
 bool WriteOutput(const po::variables_map& vm, const std::string& text) {
   if (vm.count("output") && !vm["output"].as<std::string>().empty()) {

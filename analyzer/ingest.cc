@@ -401,7 +401,7 @@ class Ingester : public BundleVisitor {
       Detection d = binary ? raw : DetectFormat(file.path, text_head);
       format = d.format;
       score = d.score;
-      if (opt_.explain != nullptr) {
+      if (opt_.explain) {
         std::string why = "encoding " + row.encoding + "; scores:";
         if (d.scores.empty()) why += " none";
         for (const auto& [name, sc] : d.scores) why += " " + name + "=" + std::to_string(sc);
@@ -886,7 +886,7 @@ class Ingester : public BundleVisitor {
   }
 
   void Explain(const std::string& path, const std::string& why) {
-    if (opt_.explain != nullptr) *opt_.explain << path << ": " << why << "\n";
+    if (opt_.explain) opt_.explain(path, why);
   }
 
   // Returns false (and records a skipped row) when the same content is already indexed

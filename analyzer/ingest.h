@@ -30,7 +30,9 @@ struct IngestOptions {
   std::string input_format;          // overrides detection for every file when not empty
   BundleLimits limits;
   std::set<std::string> exclude;     // absolute paths to leave out (the index itself)
-  std::ostream* explain = nullptr;   // --explain-detect: why each file got its format
+  // --explain-detect: receives a line per file, why it got its format (path and reason are
+  // bundle text: the receiver must make them safe for where it prints them).
+  std::function<void(const std::string& path, const std::string& why)> explain;
   IngestProgress* progress = nullptr;
   // Files parsed and matched at once by worker threads; one writer thread stores them, in the
   // order of the walk, so the index is the same whatever the number. 1: no thread at all.

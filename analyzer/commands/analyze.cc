@@ -188,7 +188,12 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
     PrintError("--max-depth must be 0 or more and --max-ratio at least 1");
     return kExitUsage;
   }
-  if (vm.count("explain-detect")) opt.explain = &std::cerr;
+  if (vm.count("explain-detect")) {
+    // File names come from the bundle: a crafted one must not reach the terminal as escapes.
+    opt.explain = [](const std::string& path, const std::string& why) {
+      std::cerr << TerminalSafe(path) << ": " << TerminalSafe(why) << "\n";
+    };
+  }
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     auto p = std::filesystem::weakly_canonical(db_path + suffix, ec);
@@ -223,7 +228,7 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
       if (stats.read == 0 && stats.unchanged == 0 && stats.copies == 0) {
         for (const auto& r : stats.skip_reasons) PrintWarning("skipped " + r);
       }
-      std::cerr << "syncdoctor: " << path << ": " << stats.files
+      std::cerr << "syncdoctor: " << TerminalSafe(path) << ": " << stats.files
                 << (stats.files == 1 ? " file: " : " files: ") << stats.read
                 << " read, " << stats.unchanged << " already indexed, " << stats.skipped
                 << " skipped, " << stats.failed << " failed; " << stats.events << " events, "

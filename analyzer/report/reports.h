@@ -52,7 +52,9 @@ inline constexpr std::string_view kFamilyNote =
 std::string UnknownMeaning(const UnknownCode& code);
 
 // Replaces terminal control characters (ESC, other C0 and C1 controls, DEL) with '?', so that log
-// text cannot move the cursor, change colours or set the window title.
+// text cannot move the cursor, change colours, set the window title or the clipboard (OSC 52);
+// and writes bidi controls and zero-width characters as "<U+202E>", so that they cannot make a
+// line read other than it is (Trojan Source) and the reader sees they were there.
 std::string TerminalSafe(std::string_view text);
 
 }  // namespace syncdoctor

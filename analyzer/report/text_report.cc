@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <map>
 
 #include "analyzer/report/json_writer.h"
@@ -63,12 +64,25 @@ std::string TerminalSafe(std::string_view text) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
+    auto at = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
     if ((c < 0x20 && c != '\t') || c == 0x7f) {
       out.push_back('?');
-    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+    } else if (c == 0xC2 && at(1) >= 0x80 && at(1) <= 0x9F) {
       out.push_back('?');  // a C1 control (U+0080..U+009F), e.g. CSI
       ++i;
+    } else if ((c == 0xE2 && at(1) == 0x80 && ((at(2) >= 0x8B && at(2) <= 0x8F) || (at(2) >= 0xAA && at(2) <= 0xAE))) ||
+               (c == 0xE2 && at(1) == 0x81 && ((at(2) >= 0xA0 && at(2) <= 0xA4) || (at(2) >= 0xA6 && at(2) <= 0xA9))) ||
+               (c == 0xEF && at(1) == 0xBB && at(2) == 0xBF) || (c == 0xD8 && at(1) == 0x9C)) {
+      // Bidi overrides, embeddings and isolates (U+202A..202E, U+2066..2069), zero-width and
+      // direction marks (U+200B..200F, U+2060..2064, U+FEFF, U+061C): they can make text read
+      // other than it is (Trojan Source). Shown as their code point, so the reader sees them.
+      uint32_t cp = c == 0xD8 ? 0x061C
+                  : c == 0xEF ? 0xFEFF
+                  : ((c & 0x0Fu) << 12) | ((at(1) & 0x3Fu) << 6) | (at(2) & 0x3Fu);
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "<U+%04X>", static_cast<unsigned>(cp));
+      out += buf;
+      i += c == 0xD8 ? 1 : 2;
     } else {
       out.push_back(static_cast<char>(c));
     }
