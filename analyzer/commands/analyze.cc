@@ -251,12 +251,13 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   if (!CheckReportOptions(vm, &fail_on, &has_fail_on)) return kExitUsage;
   Status s = refresh ? RefreshFindings(index, matcher) : Status::Ok();
   Report report;
-  if (s.ok()) s = BuildReport(index, matcher, &report);
+  std::unique_ptr<Redactor> redactor;
   if (s.ok() && vm.count("redact")) {
-    Redactor redactor(RedactKey(vm));
-    s = redactor.LearnNames(index);
-    if (s.ok()) RedactReport(&report, &redactor);
+    redactor = std::make_unique<Redactor>(RedactKey(vm));
+    s = redactor->LearnNames(index);
   }
+  if (s.ok()) s = BuildReport(index, matcher, redactor.get(), &report);
+  if (s.ok() && redactor) RedactReport(&report, redactor.get());
   if (!s.ok()) {
     PrintError(s.message());
     return kExitUsage;

@@ -14,6 +14,7 @@
 
 #include "analyzer/findings.h"
 #include "analyzer/reference.h"
+#include "analyzer/report/redact.h"
 #include "parsers/json_util.h"
 #include "parsers/timestamp.h"
 
@@ -70,6 +71,13 @@ Status LoadInputs(Index* index, Report* r) {
   return s;
 }
 
+// Log text as the report may show it: with a redactor, every piece of customer data replaced
+// BEFORE any cut, so that a cut never leaves half a UPN or GUID that the redactor would no
+// longer recognise.
+std::string Shown(std::string_view text, Redactor* redactor) {
+  return redactor == nullptr ? std::string(text) : redactor->Apply(text);
+}
+
 // A window of `text` around the first place one of `sig`'s patterns on `field` matches, so that
 // the excerpt shows what made the event match even in a long message.
 std::string MatchWindow(std::string_view text, const Signature* sig, EventField field, size_t max) {
@@ -99,7 +107,7 @@ std::string MatchWindow(std::string_view text, const Signature* sig, EventField 
 }
 
 Status LoadEvidence(Index* index, const std::string& signature, const Signature* sig,
-                    const std::string& scope, std::vector<EvidenceLine>* out) {
+                    const std::string& scope, Redactor* redactor, std::vector<EvidenceLine>* out) {
   // The first matching event of each kind (the sources that agree), then the earliest others,
   // in the order time (untimed last), path, line. One pass over the finding's matches reads a
   // few small columns and keeps a bounded number of candidates (memory does not grow with the
@@ -178,17 +186,17 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
     }
     EvidenceLine ev;
     ev.event_id = id;
-    ev.path = one.Text(0);
+    ev.path = Shown(one.Text(0), redactor);
     ev.line = one.Int(1);
     ev.time = one.IsNull(2) ? 0 : one.Int(2);
     ev.time_inferred = one.Int(3) != 0;
     ev.kind = one.Text(4);
-    ev.activity = one.Text(5);
-    ev.actor = one.Text(6);
-    ev.target = one.Text(7);
+    ev.activity = Shown(one.Text(5), redactor);
+    ev.actor = Shown(one.Text(6), redactor);
+    ev.target = Shown(one.Text(7), redactor);
     ev.level = one.Text(8);
-    ev.error_code = one.Text(9);
-    std::string_view msg = one.Text(10);
+    ev.error_code = Shown(one.Text(9), redactor);
+    const std::string msg = Shown(one.Text(10), redactor);
     if (ev.kind == "audit") {
       // An audit line reads best as who did what to whom.
       std::string text = ev.activity;
@@ -198,7 +206,7 @@ Status LoadEvidence(Index* index, const std::string& signature, const Signature*
       if (!msg.empty()) text += ": " + std::string(msg);
       ev.excerpt = MatchWindow(text, sig, EventField::kMessage, 300);
     } else if (msg.empty()) {
-      ev.excerpt = MatchWindow(one.Text(11), sig, EventField::kRaw, 300);
+      ev.excerpt = MatchWindow(Shown(one.Text(11), redactor), sig, EventField::kRaw, 300);
     } else {
       ev.excerpt = MatchWindow(msg, sig, EventField::kMessage, 300);
     }
@@ -436,7 +444,7 @@ struct JobContext {
   int64_t top_count = 0;
 };
 
-Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
+Status LoadAgentContext(Index* index, int64_t around, Redactor* redactor, JobContext* out) {
   const int64_t hour = 3600000;
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
@@ -461,7 +469,7 @@ Status LoadAgentContext(Index* index, int64_t around, JobContext* out) {
       &ex);
   if (!s.ok()) return s;
   ex.Bind(1, out->agent_error_time);
-  if ((s = ex.Step(&row)).ok() && row) out->agent_error_example = Excerpt(ex.Text(0), 160);
+  if ((s = ex.Step(&row)).ok() && row) out->agent_error_example = Excerpt(Shown(ex.Text(0), redactor), 160);
   return s;
 }
 
@@ -788,7 +796,7 @@ bool EqualsIgnoreCaseAscii(std::string_view a, std::string_view b) {
   return true;
 }
 
-Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
+Status LoadUnknownCodes(Index* index, const Matcher& matcher, Redactor* redactor, Report* r) {
   const auto& sigs = matcher.signatures();
   std::map<std::string, const Signature*> by_id;
   std::string specific;  // SQL list of the specific signatures' ids
@@ -915,7 +923,7 @@ Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
     if (!s.ok()) return s;
     ex.Bind(1, x.example_id);
     bool found = false;
-    if ((s = ex.Step(&found)).ok() && found) u.example = Excerpt(ex.Text(0), 300);
+    if ((s = ex.Step(&found)).ok() && found) u.example = Excerpt(Shown(ex.Text(0), redactor), 300);
     if (!s.ok()) return s;
     r->unknown_codes.push_back(u);
   }
@@ -928,7 +936,7 @@ Status LoadUnknownCodes(Index* index, const Matcher& matcher, Report* r) {
 
 }  // namespace
 
-Status BuildReport(Index* index, const Matcher& matcher, Report* r) {
+Status BuildReport(Index* index, const Matcher& matcher, Redactor* redactor, Report* r) {
   const std::vector<Signature>& signatures = matcher.signatures();
   r->version = SYNCDOCTOR_VERSION;
   r->generated_at = GeneratedAt();
@@ -1019,7 +1027,7 @@ Status BuildReport(Index* index, const Matcher& matcher, Report* r) {
         if (l == fi.signature) related.insert(f.signature);
       }
     }
-    s = LoadEvidence(index, fi.signature, &sig, fi.scope, &fi.evidence);
+    s = LoadEvidence(index, fi.signature, &sig, fi.scope, redactor, &fi.evidence);
     if (!s.ok()) return s;
     // Signatures this one supersedes on its own events: the matcher dropped their matches there,
     // so only matching the evidence again shows them.
@@ -1050,7 +1058,7 @@ Status BuildReport(Index* index, const Matcher& matcher, Report* r) {
   });
   for (const auto& fi : r->findings) ++r->by_severity[std::string(SeverityName(fi.severity))];
 
-  s = LoadUnknownCodes(index, matcher, r);
+  s = LoadUnknownCodes(index, matcher, redactor, r);
   if (!s.ok()) return s;
   std::map<std::string, JobContext> jobs;
   for (const auto& fi : r->findings) {
@@ -1058,7 +1066,7 @@ Status BuildReport(Index* index, const Matcher& matcher, Report* r) {
     for (const auto& ev : fi.evidence) job_scope |= ev.kind == "job" || ev.kind == "provisioning";
     if (!job_scope || fi.scope.empty() || jobs.count(fi.scope)) continue;
     s = LoadJobContext(index, fi.scope, &jobs[fi.scope]);
-    if (s.ok() && fi.first_time != 0) s = LoadAgentContext(index, fi.first_time, &jobs[fi.scope]);
+    if (s.ok() && fi.first_time != 0) s = LoadAgentContext(index, fi.first_time, redactor, &jobs[fi.scope]);
     if (!s.ok()) return s;
   }
   std::vector<DiagnosisEntry> silences;

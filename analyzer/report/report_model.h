@@ -101,9 +101,13 @@ struct Report {
   std::vector<std::string> coverage_gaps;      // time windows the sources do not share
 };
 
+class Redactor;
+
 // Builds the report from an index whose findings are up to date (RefreshFindings), with the
 // matcher the findings come from (it tells which superseded signatures the evidence also shows).
-Status BuildReport(Index* index, const Matcher& matcher, Report* out);
+// With a redactor (--redact), log text is redacted before it is cut to an excerpt; RedactReport
+// then covers the fields that are not cut.
+Status BuildReport(Index* index, const Matcher& matcher, Redactor* redactor, Report* out);
 
 // The first line of `text`, cut to `max` bytes (on a UTF-8 boundary) with "…" when cut.
 std::string Excerpt(std::string_view text, size_t max);

@@ -40,3 +40,87 @@ TEST_CASE("trust: crafted file names and bidi text reach no terminal raw", "[e2e
 }
 
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// Whether any 8-character piece of `secret` appears in `text` (half a UPN or GUID left by a cut).
+std::string LeakedPiece(const std::string& text, const std::string& secret) {
+  for (size_t i = 0; i + 8 <= secret.size(); ++i) {
+    std::string piece = secret.substr(i, 8);
+    if (piece.find_first_of(".@-") != std::string::npos) continue;  // separators are no data
+    if (text.find(piece) != std::string::npos) return piece;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("trust: --redact leaves no piece of an identifier planted at a cut or in any field",
+          "[e2e][trust][redact]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b/Trace");
+  const std::string upn = "zqxwvkpl.mnbtrd@fjordhavenqtz.com";
+  const std::string guid = "7f3c9e21-84ab-4d6e-b5f0-2c19d8a7e634";
+  const std::string ip = "10.213.145.167";
+  const std::string code_mail = "opsadmin@kvarnbyglimt.com";
+  const std::string secrets[] = {upn, guid, ip, code_mail, "fjordhavenqtz", "kvarnbyglimt"};
+  // The UPN straddles byte 300 (the excerpt cut) and the GUID byte 160 (the agent line cut).
+  std::string pad300(290, 'a'), pad160(150, 'b');
+  for (size_t i = 40; i < pad300.size(); i += 41) pad300[i] = ' ';
+  for (size_t i = 40; i < pad160.size(); i += 41) pad160[i] = ' ';
+  std::ofstream(tmp / "b/job-status.json")
+      << R"({"id":"scim.0a1b2c3d4e5f40718293a4b5c6d7e8f9.)" << guid << R"(","templateId":"scim",)"
+      << R"("status":{"code":"Quarantine","quarantine":{"currentBegan":"2026-11-17T14:25:10Z","reason":")" << ip
+      << R"(","error":{"code":")" << code_mail << R"(","message":"CredentialsInvalid AADSTS50034: )" << pad300
+      << " " << upn << R"( does not exist"}}}})";
+  std::ofstream(tmp / "b/provisioning.json")
+      << R"({"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning","value":[{"id":"r1","activityDateTime":"2026-11-17T14:25:11Z","jobId":"scim.0a1b2c3d4e5f40718293a4b5c6d7e8f9.)"
+      << guid << R"(","provisioningAction":"create","provisioningStatusInfo":{"status":"failure","errorInformation":{)"
+      << R"("errorCode":")" << code_mail << R"(","reason":"StatusCode: Conflict )" << pad300 << " " << upn
+      << R"( already exists"}}}]})";
+  std::ofstream(tmp / "b/Trace/AzureADConnectProvisioningAgent_20261117_140000.log")
+      << "AADConnectProvisioningAgent.exe Error: 0 : " << pad160 << " " << guid << " user " << upn
+      << " from " << ip << "\n    DateTime=2026-11-17T14:30:00.0000000Z\n";
+  std::string db = tmp / "i.db";
+  std::vector<std::pair<std::string, RunResult>> outputs;
+  for (const char* format : {"text", "json", "markdown", "html", "csv"}) {
+    outputs.emplace_back(std::string("analyze ") + format,
+                         Run("analyze '" + (tmp / "b") + "' --redact --redact-key k1 --format " + format));
+    outputs.emplace_back(std::string("report ") + format,
+                         Run("report --db '" + db + "' --redact --redact-key k1 --format " + format));
+    if (std::string(format) == "text") {
+      REQUIRE(Run("ingest '" + (tmp / "b") + "' --db '" + db + "' -q").exit_code == 0);
+      outputs.back().second = Run("report --db '" + db + "' --redact --redact-key k1 --format text");
+    }
+  }
+  outputs.emplace_back("search", Run("search --db '" + db + "' --redact --redact-key k1 exists"));
+  outputs.emplace_back("timeline", Run("timeline --db '" + db + "' --redact --redact-key k1 " + upn));
+  fs::create_directories(tmp / "bundles");
+  fs::copy(tmp / "b", tmp / "bundles/case1", fs::copy_options::recursive);
+  // Every input is read (the three files give three events).
+  CHECK(Run("analyze '" + (tmp / "b") + "' --format json").out.find("\"events\": 3,") != std::string::npos);
+  RunResult batch = Run("batch '" + (tmp / "bundles") + "' --out '" + (tmp / "out") + "' --redact --redact-key k1");
+  outputs.emplace_back("batch", batch);
+  for (const auto& entry : fs::recursive_directory_iterator(tmp / "out")) {
+    std::string fname = entry.path().filename().string();
+    if (!entry.is_regular_file() || fname[0] == '.' || entry.path().extension() == ".db" ||
+        fname.find(".db-") != std::string::npos) {
+      continue;
+    }
+    RunResult file;
+    file.out = ReadFile(entry.path().string());
+    outputs.emplace_back("batch file " + entry.path().filename().string(), file);
+  }
+  for (const auto& [what, r] : outputs) {
+    INFO(what << "\n" << r.out.substr(0, 3000) << "\n" << r.err.substr(0, 1000));
+    if (what != "batch") CHECK(r.out.size() > 0);
+    for (const std::string& secret : secrets) {
+      INFO("secret " << secret);
+      CHECK(LeakedPiece(r.out, secret) == "");
+      CHECK(LeakedPiece(r.err, secret) == "");
+    }
+  }
+}
+
+}  // namespace e2e
