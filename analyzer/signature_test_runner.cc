@@ -1,5 +1,7 @@
 #include "analyzer/signature_test_runner.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -7,6 +9,8 @@
 namespace syncdoctor {
 
 namespace {
+
+constexpr int kMaxPatternProgram = 3000;
 
 // A signature that lists fewer kinds than all says why in a comment on the applies_to line or
 // on the lines just above it.
@@ -74,6 +78,20 @@ Status LintSignatures(const std::vector<Signature>& sigs, std::vector<std::strin
       for (const auto& other : *list) {
         if (ids.count(other) == 0) problem("names '" + other + "', which is not a loaded signature");
         if (other == sig.id) problem("names itself in links or supersedes");
+      }
+    }
+    // Every pattern is compiled into the matcher at every start: a bounded repetition such as
+    // .{0,600} is spelled out instruction by instruction and slows every run down.
+    for (const auto* conds : {&sig.all, &sig.any, &sig.none}) {
+      for (const auto& c : *conds) {
+        for (const auto& [field, pattern] : c.pairs) {
+          RE2 re(field == EventField::kCode ? "(?m)" + pattern : pattern, RE2::Quiet);
+          if (re.ok() && re.ProgramSize() > kMaxPatternProgram) {
+            problem("pattern '" + pattern + "' compiles to " + std::to_string(re.ProgramSize()) +
+                    " instructions (at most " + std::to_string(kMaxPatternProgram) +
+                    "): use .* or [^\\n]* instead of a repetition bounded at hundreds");
+          }
+        }
       }
     }
     // Two signatures that supersede each other would both drop the event they both match.
