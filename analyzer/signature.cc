@@ -162,10 +162,32 @@ void CopyEventOwned(const Event& in, Event* out, std::string* raw_storage) {
   out->raw = *raw_storage;
 }
 
-Status ParseSignature(std::string_view yaml, const std::string& file, Signature* out) {
+namespace {
+
+// `yaml` without its top-level examples block (the lines from "examples:" up to the next
+// top-level key), line numbers of what stays unchanged.
+std::string WithoutExamples(std::string_view yaml) {
+  size_t at = yaml.rfind("\nexamples:");
+  if (yaml.rfind("examples:", 0) == 0) at = 0;
+  if (at == std::string_view::npos) return std::string(yaml);
+  size_t end = at + 1;
+  while (true) {
+    end = yaml.find('\n', end);
+    if (end == std::string_view::npos || end + 1 >= yaml.size()) return std::string(yaml.substr(0, at + 1));
+    char c = yaml[end + 1];
+    if (c != ' ' && c != '#' && c != '\n' && c != '\r' && c != '\t') break;
+    ++end;
+  }
+  return std::string(yaml.substr(0, at + 1)) + std::string(yaml.substr(end + 1));
+}
+
+}  // namespace
+
+Status ParseSignature(std::string_view yaml, const std::string& file, Signature* out,
+                      LoadExamples examples) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(yaml));
+    root = YAML::Load(examples == LoadExamples::kYes ? std::string(yaml) : WithoutExamples(yaml));
   } catch (const YAML::Exception& e) {
     return Status::InvalidInput(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
@@ -182,6 +204,7 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
     sig.text = std::string(yaml);
     for (const char* required : {"id", "title", "severity", "status", "tags", "match", "cause",
                                  "fix", "references", "examples"}) {
+      if (examples == LoadExamples::kNo && std::string_view(required) == "examples") continue;
       if (!root[required]) {
         return Status::InvalidInput(file + ":1: missing required field '" + required + "'");
       }
@@ -283,14 +306,16 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
       }
       sig.per_cycle = within == "cycle";
     }
-    const YAML::Node ex = root["examples"];
-    if (!ex.IsMap()) return Status::InvalidInput(Where(file, ex) + "examples must be a map with match/no_match");
-    s = ReadExamples(ex["match"], file, &sig.examples);
-    if (s.ok()) s = ReadExamples(ex["no_match"], file, &sig.counter_examples);
-    if (!s.ok()) return s;
-    if (sig.examples.empty() || sig.counter_examples.empty()) {
-      return Status::InvalidInput(Where(file, ex) +
-                                  "examples need at least one match and one no_match entry");
+    if (examples == LoadExamples::kYes) {
+      const YAML::Node ex = root["examples"];
+      if (!ex.IsMap()) return Status::InvalidInput(Where(file, ex) + "examples must be a map with match/no_match");
+      s = ReadExamples(ex["match"], file, &sig.examples);
+      if (s.ok()) s = ReadExamples(ex["no_match"], file, &sig.counter_examples);
+      if (!s.ok()) return s;
+      if (sig.examples.empty() || sig.counter_examples.empty()) {
+        return Status::InvalidInput(Where(file, ex) +
+                                    "examples need at least one match and one no_match entry");
+      }
     }
     // The group is the folder the file sits in.
     std::filesystem::path p(file);
@@ -305,11 +330,11 @@ Status ParseSignature(std::string_view yaml, const std::string& file, Signature*
   return Status::Ok();
 }
 
-Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out) {
+Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out, LoadExamples examples) {
   std::map<std::string, Signature> by_id;
   for (const auto& f : EmbeddedSignatureFiles()) {
     Signature sig;
-    Status s = ParseSignature(f.content, std::string(f.path), &sig);
+    Status s = ParseSignature(f.content, std::string(f.path), &sig, examples);
     if (!s.ok()) return s;
     sig.builtin = true;
     if (by_id.count(sig.id) > 0) {
@@ -336,7 +361,7 @@ Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out)
       std::stringstream ss;
       ss << in.rdbuf();
       Signature sig;
-      Status s = ParseSignature(ss.str(), p.string(), &sig);
+      Status s = ParseSignature(ss.str(), p.string(), &sig, examples);
       if (!s.ok()) return s;
       if (!seen.insert(sig.id).second) {
         return Status::InvalidInput(p.string() + ":1: duplicate id '" + sig.id + "' in " + extra_dir);

@@ -98,12 +98,18 @@ inline constexpr SignatureGroup kSignatureGroups[] = {
 };
 bool IsSignatureGroup(std::string_view name);
 
+// What loading reads of a signature file: everything (signatures test and lint, the tests), or
+// all but the examples (a run that only matches: the examples are four tenths of the text).
+enum class LoadExamples { kYes, kNo };
+
 // Parses one signature file. Errors name the file and line: "x.yaml:12: unknown field 'fixes'".
-Status ParseSignature(std::string_view yaml, const std::string& file, Signature* out);
+Status ParseSignature(std::string_view yaml, const std::string& file, Signature* out,
+                      LoadExamples examples = LoadExamples::kYes);
 
 // The built-in signatures, then every *.yaml under `extra_dir` (when not empty); a file whose id
 // is already loaded replaces that signature. Result sorted by id. Any bad file fails the load.
-Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out);
+Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out,
+                      LoadExamples examples = LoadExamples::kYes);
 
 // SHA-256 over the ids and texts of `sigs`: tells whether an index was matched with this set.
 std::string SignatureFingerprint(const std::vector<Signature>& sigs);

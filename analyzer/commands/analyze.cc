@@ -63,7 +63,7 @@ void CommonIngestOptions(po::options_description* d) {
 bool LoadMatcher(const po::variables_map& vm, std::vector<Signature>* sigs,
                  std::unique_ptr<Matcher>* matcher) {
   std::string dir = vm.count("signatures") ? vm["signatures"].as<std::string>() : "";
-  Status s = LoadSignatures(dir, sigs);
+  Status s = LoadSignatures(dir, sigs, LoadExamples::kNo);
   if (s.ok()) s = Matcher::Build(sigs, matcher);
   if (!s.ok()) {
     PrintError(s.message());

@@ -97,7 +97,7 @@ int RunExplain(const po::variables_map& vm) {
   }
   std::vector<Signature> sigs;
   std::string dir = vm.count("signatures") ? vm["signatures"].as<std::string>() : "";
-  Status s = LoadSignatures(dir, &sigs);
+  Status s = LoadSignatures(dir, &sigs, LoadExamples::kNo);
   std::unique_ptr<Matcher> matcher;
   if (s.ok()) s = Matcher::Build(&sigs, &matcher);
   ReferenceTable table;

@@ -465,3 +465,31 @@ match:
 }
 
 }  // namespace syncdoctor
+
+namespace syncdoctor {
+
+TEST_CASE("ParseSignature: without examples, the rest of the file loads the same, wherever the examples sit",
+          "[analyzer][signature]") {
+  const std::string head = "id: X-A\ntitle: t\nseverity: low\nstatus: inferred\ntags: [x]\n"
+                           "match:\n  any:\n    - code: '^FooBar$'\n";
+  const std::string examples = "examples:\n  match:\n    - {kind: job, error_code: FooBar}\n"
+                               "  # a comment inside\n  no_match:\n    - {kind: job, error_code: Foo}\n";
+  const std::string tail = "cause: c\nfix: [f]\nreferences: [https://example.org]\n";
+  for (const std::string& text : {head + examples + tail, head + tail + examples}) {
+    Signature full, lean;
+    REQUIRE(ParseSignature(text, "sigs/x/X-A.yaml", &full).ok());
+    REQUIRE(ParseSignature(text, "sigs/x/X-A.yaml", &lean, LoadExamples::kNo).ok());
+    CHECK(full.examples.size() == 1);
+    CHECK(lean.examples.empty());
+    CHECK(lean.cause == "c");
+    CHECK(lean.references == full.references);
+    CHECK(lean.any.size() == 1);
+    CHECK(lean.text == full.text);  // the fingerprint sees the whole file either way
+  }
+  // Without examples a file may not load fully, but missing examples still fail a full load.
+  Signature none;
+  CHECK(ParseSignature(head + tail, "sigs/x/X-A.yaml", &none, LoadExamples::kNo).ok());
+  CHECK_FALSE(ParseSignature(head + tail, "sigs/x/X-A.yaml", &none).ok());
+}
+
+}  // namespace syncdoctor
