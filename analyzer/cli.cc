@@ -1,5 +1,9 @@
 #include "analyzer/cli.h"
 
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include "analyzer/report/reports.h"
 
 #include <algorithm>
@@ -90,6 +94,65 @@ bool WriteOutput(const po::variables_map& vm, const std::string& text) {
   }
   std::cout << text;
   std::cout.flush();
+  return true;
+}
+
+namespace {
+
+// Whether two paths name the same file: the same device and inode when the file exists (a hard
+// link or a different spelling), else the same absolute path.
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  struct stat sa, sb;
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+  std::error_code ec1, ec2;
+  return std::filesystem::weakly_canonical(a, ec1) == std::filesystem::weakly_canonical(b, ec2);
+}
+
+}  // namespace
+
+bool OutputPathIsSafe(std::string_view command, const po::variables_map& vm) {
+  if (!vm.count("output") || vm["output"].as<std::string>().empty()) return true;
+  namespace fs = std::filesystem;
+  const fs::path out = vm["output"].as<std::string>();
+  std::vector<std::string> dbs;
+  if (vm.count("db")) {
+    if (vm["db"].value().type() == typeid(std::vector<std::string>)) {
+      dbs = vm["db"].as<std::vector<std::string>>();
+    } else {
+      dbs.push_back(vm["db"].as<std::string>());
+    }
+  }
+  for (const auto& db : dbs) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      if (SameFile(out, db + suffix)) {
+        PrintError(std::string(command) + ": --output " + out.string() + " is the index" +
+                   (*suffix ? std::string(" (its ") + suffix + " file)" : std::string()) +
+                   "; writing the report there would destroy it");
+        return false;
+      }
+    }
+  }
+  // The inputs of analyze and ingest: the report may not overwrite one, nor land inside a
+  // bundle folder, where the next run would read it as part of the bundle.
+  if ((command == "analyze" || command == "ingest") && vm.count("args")) {
+    std::error_code ec;
+    fs::path out_abs = fs::weakly_canonical(out, ec);
+    for (const auto& in : vm["args"].as<std::vector<std::string>>()) {
+      if (in == "-") continue;
+      fs::path in_abs = fs::weakly_canonical(in, ec);
+      bool inside = fs::is_directory(in_abs, ec) &&
+                    out_abs.lexically_relative(in_abs).generic_string().rfind("..", 0) != 0 &&
+                    !out_abs.lexically_relative(in_abs).empty();
+      if (SameFile(out, in) || inside) {
+        PrintError(std::string(command) + ": --output " + out.string() +
+                   (inside ? " is inside the input folder " + in : " is the input " + in) +
+                   "; choose a path outside what is analysed");
+        return false;
+      }
+    }
+  }
   return true;
 }
 
@@ -194,6 +257,7 @@ int RunCli(int argc, char** argv) {
               << "\nexamples:\n" << cmd->examples << "\n";
     return kExitOk;
   }
+  if (!OutputPathIsSafe(cmd->name, vm)) return kExitUsage;
   try {
     return cmd->run(vm);
   } catch (const std::bad_alloc&) {

@@ -41,6 +41,11 @@ void PrintWarning(const std::string& message);
 bool WriteOutput(const boost::program_options::variables_map& vm, const std::string& text);
 
 // The key of --redact: --redact-key, else $SYNCDOCTOR_REDACT_KEY, else "" (a random key per run).
+// False (after printing why) when --output names the index (or its -wal, -shm or -journal file),
+// or, for analyze and ingest, one of the inputs or a path inside an input folder. Checked for
+// every command before it runs; a refused output is a usage error (exit 2).
+bool OutputPathIsSafe(std::string_view command, const boost::program_options::variables_map& vm);
+
 std::string RedactKey(const boost::program_options::variables_map& vm);
 
 // The closest command name within edit distance 2, or "".

@@ -447,6 +447,10 @@ class Ingester : public BundleVisitor {
     if (!status_.ok()) return;
     row.sha256 = file.sha256.empty() ? "pending" : file.sha256;
     status_ = index_->InsertSource(&row);
+    if (IndexedByOtherRun(status_, row)) {
+      status_ = Status::Ok();
+      return;
+    }
     if (!status_.ok()) {
       (void)index_->Rollback();
       return;
@@ -525,6 +529,7 @@ class Ingester : public BundleVisitor {
       if (row.records == 0) row.reason = "no records (the file holds none)";
     }
     st = index_->UpdateSource(row);
+    if (IndexedByOtherRun(st, row)) return Status::Ok();
     if (st.ok()) st = index_->Commit();
     if (!st.ok()) {
       (void)index_->Rollback();
@@ -636,6 +641,7 @@ class Ingester : public BundleVisitor {
     if (!s.ok()) return s;
     row.sha256 = job->known_sha.empty() ? "pending" : job->known_sha;
     s = index_->InsertSource(&row);
+    if (IndexedByOtherRun(s, row)) return Status::Ok();
     if (!s.ok()) {
       (void)index_->Rollback();
       return s;
@@ -830,8 +836,15 @@ class Ingester : public BundleVisitor {
     // Outer archives last: their rows mean "fully read".
     for (auto it = pending_archives_.rbegin(); it != pending_archives_.rend(); ++it) {
       bool found = false;
-      Status s = index_->HasSource(it->bundle, it->path, it->sha256, &found);
+      Status s = index_->Begin();
+      if (s.ok()) s = index_->HasSource(it->bundle, it->path, it->sha256, &found);
       if (s.ok() && !found) s = index_->InsertSource(&*it);
+      if (IndexedByOtherRun(s, *it)) continue;
+      if (!s.ok()) {
+        (void)index_->Rollback();
+        return s;
+      }
+      s = index_->Commit();
       if (!s.ok()) return s;
     }
     return Status::Ok();
@@ -947,6 +960,16 @@ class Ingester : public BundleVisitor {
     status_ = WriteRecord(row, status, reason);
   }
 
+  // Another process writing the same index stored this file first (their transactions take
+  // turns, but both looked the file up before either wrote it): it is indexed, nothing to do.
+  bool IndexedByOtherRun(const Status& s, const SourceRow& row) {
+    if (s.code() != Status::Code::kConflict) return false;
+    (void)index_->Rollback();
+    Stats([](IngestStats& st) { ++st.unchanged; });
+    Explain(row.path, "indexed meanwhile by another run writing the same index: nothing to do");
+    return true;
+  }
+
   // Writes such a row in its own transaction.
   Status WriteRecord(SourceRow* row, const std::string& status, const std::string& reason) {
     row->status = status;
@@ -955,6 +978,7 @@ class Ingester : public BundleVisitor {
     if (row->kind.empty()) row->kind = std::string(KindOfFormat(row->format));
     Status s = index_->Begin();
     if (s.ok()) s = index_->InsertSource(row);
+    if (IndexedByOtherRun(s, *row)) return Status::Ok();
     if (s.ok()) {
       s = index_->Commit();
     } else {

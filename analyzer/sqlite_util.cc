@@ -37,6 +37,41 @@ void Stmt::BindOrNull(int i, std::string_view text) {
   }
 }
 
+Status SqliteError(sqlite3* db, int rc) {
+  // The user reads these: what happened to the index, never SQLite's own wording, except for
+  // plain errors (SQLITE_ERROR), which are those of SQL the user wrote (`query`).
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::DbError("the index is in use by another syncdoctor run (waited 10 s); run "
+                             "again when it has finished, or use another --db file");
+    case SQLITE_CONSTRAINT:
+      return Status::Conflict("another run stored the same entry in the index at the same time");
+    case SQLITE_CORRUPT:
+      return Status::DbError("the index is damaged; build a new one from the bundle with another --db file");
+    case SQLITE_NOTADB:
+      return Status::DbError("the file is not an index (not an SQLite database, or a damaged one)");
+    case SQLITE_READONLY:
+      return Status::DbError("the index cannot be written here: read-only (the file or its folder, "
+                             "or a command that only reads)");
+    case SQLITE_FULL:
+      return Status::DbError("the disk that holds the index is full");
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return Status::DbError("the index file cannot be read or written (an I/O error)");
+    case SQLITE_NOMEM:
+      return Status::DbError("out of memory");
+    case SQLITE_TOOBIG:
+      return Status::DbError("a value is larger than the index accepts");
+    case SQLITE_INTERRUPT:
+      return Status::DbError("interrupted");
+    case SQLITE_AUTH:
+      return Status::DbError(std::string("not allowed: ") + sqlite3_errmsg(db));
+    default:
+      return Status::DbError(sqlite3_errmsg(db));
+  }
+}
+
 Status Stmt::Step(bool* row) {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) {
@@ -45,7 +80,7 @@ Status Stmt::Step(bool* row) {
   }
   *row = false;
   if (rc == SQLITE_DONE) return Status::Ok();
-  return Status::DbError(sqlite3_errmsg(db_));
+  return SqliteError(db_, rc);
 }
 
 Status Stmt::Run() {
@@ -71,10 +106,12 @@ std::string_view Stmt::Text(int col) const {
 Status Exec(sqlite3* db, std::string_view sql) {
   char* err = nullptr;
   std::string q(sql);
-  if (sqlite3_exec(db, q.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  int rc = sqlite3_exec(db, q.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    return Status::DbError(msg);
+    Status mapped = SqliteError(db, rc);
+    return (rc & 0xff) == SQLITE_ERROR ? Status::DbError(msg) : mapped;
   }
   return Status::Ok();
 }

@@ -55,6 +55,11 @@ class Stmt {
 // Runs one or more statements with no results.
 Status Exec(sqlite3* db, std::string_view sql);
 
+// The Status for a failed SQLite call with result code `rc`, worded for the user: a busy,
+// damaged, read-only or full index says so; a unique key broken by another writer is
+// Status::Conflict; plain SQL errors keep SQLite's message (they are the user's own SQL).
+Status SqliteError(sqlite3* db, int rc);
+
 }  // namespace syncdoctor
 
 #endif  // SYNCDOCTOR_ANALYZER_SQLITE_UTIL_H_

@@ -11,6 +11,7 @@ std::string Status::ToString() const {
     case Code::kIoError: prefix = "I/O error"; break;
     case Code::kDbError: prefix = "index error"; break;
     case Code::kUnsupported: prefix = "unsupported"; break;
+    case Code::kConflict: prefix = "conflict"; break;
   }
   return std::string(prefix) + ": " + message_;
 }

@@ -10,7 +10,7 @@ namespace syncdoctor {
 
 class [[nodiscard]] Status {
  public:
-  enum class Code { kOk, kNotFound, kInvalidInput, kIoError, kDbError, kUnsupported };
+  enum class Code { kOk, kNotFound, kInvalidInput, kIoError, kDbError, kUnsupported, kConflict };
 
   Status() = default;
   static Status Ok() { return Status(); }
@@ -19,6 +19,8 @@ class [[nodiscard]] Status {
   static Status IoError(std::string_view msg) { return Status(Code::kIoError, msg); }
   static Status DbError(std::string_view msg) { return Status(Code::kDbError, msg); }
   static Status Unsupported(std::string_view msg) { return Status(Code::kUnsupported, msg); }
+  // Another writer stored the same row first (a unique key of the index).
+  static Status Conflict(std::string_view msg) { return Status(Code::kConflict, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

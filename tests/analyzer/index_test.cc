@@ -318,7 +318,7 @@ TEST_CASE("Index: a file that is not SQLite is refused", "[analyzer][index]") {
   std::unique_ptr<Index> index;
   Status s = Index::Open(path.str(), &index);
   CHECK_FALSE(s.ok());
-  CHECK(s.message() == path.str() + ": not a usable index: file is not a database");
+  CHECK(s.message() == path.str() + ": not a usable index: the file is not an index (not an SQLite database, or a damaged one)");
 }
 
 }  // namespace syncdoctor

@@ -124,3 +124,48 @@ TEST_CASE("trust: --redact leaves no piece of an identifier planted at a cut or 
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("trust: a report never overwrites the index, its journal files or an input", "[e2e][trust]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  fs::copy(kMotivating + "/job-status.json", tmp / "b/job-status.json");
+  std::string db = tmp / "i.db";
+  REQUIRE(Run("ingest '" + (tmp / "b") + "' --db '" + db + "' -q").exit_code == 0);
+  const std::string before = ReadFile(db);
+  for (const std::string& target : {db, db + "-wal", db + "-shm"}) {
+    for (const std::string& cmd : {"report --db '" + db + "'", "analyze '" + (tmp / "b") + "' --db '" + db + "'",
+                                   "search --db '" + db + "' quarantine", "timeline --db '" + db + "' --cycle x",
+                                   "query --db '" + db + "' \"SELECT 1\""}) {
+      INFO(cmd << " -o " << target);
+      RunResult r = Run(cmd + " -o '" + target + "'");
+      CHECK(r.exit_code == 2);
+      CHECK(r.err.find("is the index") != std::string::npos);
+    }
+  }
+  CHECK(ReadFile(db) == before);
+  // The same file under another name (a hard link) is the index too.
+  REQUIRE(::link(db.c_str(), (tmp / "alias.html").c_str()) == 0);
+  CHECK(Run("report --db '" + db + "' --format html -o '" + (tmp / "alias.html") + "'").exit_code == 2);
+  // An input, and a path inside an input folder, are refused for analyze and ingest.
+  RunResult in = Run("analyze '" + (tmp / "b/job-status.json") + "' -o '" + (tmp / "b/job-status.json") + "'");
+  CHECK(in.exit_code == 2);
+  CHECK(in.err.find("is the input") != std::string::npos);
+  RunResult inside = Run("analyze '" + (tmp / "b") + "' -o '" + (tmp / "b/report.txt") + "'");
+  CHECK(inside.exit_code == 2);
+  CHECK(inside.err.find("is inside the input folder") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "b/report.txt"));
+  CHECK(ReadFile(tmp / "b/job-status.json") == ReadFile(kMotivating + "/job-status.json"));
+}
+
+TEST_CASE("trust: no raw SQLite message reaches the user", "[e2e][trust]") {
+  TempDir tmp;
+  std::ofstream(tmp / "junk.db") << std::string(4096, 'x');
+  RunResult r = Run("report --db '" + (tmp / "junk.db") + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("file is not a database") == std::string::npos);
+  CHECK(r.err.find("not an SQLite database") != std::string::npos);
+}
+
+}  // namespace e2e
