@@ -156,6 +156,36 @@ bool OutputPathIsSafe(std::string_view command, const po::variables_map& vm) {
   return true;
 }
 
+OutputStream::OutputStream(const po::variables_map& vm) {
+  if (vm.count("output") && !vm["output"].as<std::string>().empty()) {
+    path_ = vm["output"].as<std::string>();
+    to_file_ = true;
+    file_.open(path_, std::ios::binary | std::ios::trunc);
+    if (!file_) {
+      PrintError(path_ + ": cannot write the output");
+      ok_ = false;
+    }
+  }
+}
+
+void OutputStream::Write(const std::string& text) {
+  if (!ok_) return;
+  if (to_file_) {
+    file_ << text;
+  } else {
+    std::cout << text;
+  }
+}
+
+bool OutputStream::Finish() {
+  if (!ok_) return false;
+  if (to_file_ ? !file_.flush() : !std::cout.flush()) {
+    PrintError((to_file_ ? path_ : std::string("stdout")) + ": cannot write the output");
+    return false;
+  }
+  return true;
+}
+
 std::string RedactKey(const po::variables_map& vm) {
   if (vm.count("redact-key")) return vm["redact-key"].as<std::string>();
   const char* env = std::getenv("SYNCDOCTOR_REDACT_KEY");

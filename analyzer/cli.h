@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -45,6 +46,22 @@ bool WriteOutput(const boost::program_options::variables_map& vm, const std::str
 // or, for analyze and ingest, one of the inputs or a path inside an input folder. Checked for
 // every command before it runs; a refused output is a usage error (exit 2).
 bool OutputPathIsSafe(std::string_view command, const boost::program_options::variables_map& vm);
+
+// Where a command writes its result: the --output file (opened once, truncated) or stdout,
+// written piece by piece so that a large result is never held whole.
+class OutputStream {
+ public:
+  explicit OutputStream(const boost::program_options::variables_map& vm);
+  bool ok() const { return ok_; }
+  void Write(const std::string& text);
+  // Flushes; false (after printing why) when the output could not be written.
+  bool Finish();
+
+ private:
+  std::ofstream file_;
+  std::string path_;
+  bool to_file_ = false, ok_ = true;
+};
 
 std::string RedactKey(const boost::program_options::variables_map& vm);
 

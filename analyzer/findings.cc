@@ -216,23 +216,44 @@ Status SyncMatches(Index* index, const Matcher& matcher) {
   return s;
 }
 
+namespace {
+
+// The stamp of the findings RebuildFindings would make now: this version, the signatures'
+// fingerprint, the newest event id and the number of matches (events and matches are only
+// ever added, so these say whether anything changed).
+Status FindingsStamp(Index* index, const Matcher& matcher, std::string* stamp) {
+  *stamp = std::string(SYNCDOCTOR_VERSION) + ":" + SignatureFingerprint(matcher.signatures());
+  Stmt st;
+  bool row = false;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT coalesce((SELECT max(id) FROM event_rows), 0), (SELECT count(*) FROM matches)", &st);
+  if (s.ok()) s = st.Step(&row);
+  if (!s.ok()) return s;
+  *stamp += ":" + std::to_string(st.Int(0)) + ":" + std::to_string(st.Int(1));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status FindingsAreCurrent(Index* index, const Matcher& matcher, bool* current) {
+  std::string fp = SignatureFingerprint(matcher.signatures()), stored_fp, stamp, stored;
+  bool found_fp = false, found = false;
+  Status s = index->GetMeta("signatures_fingerprint", &stored_fp, &found_fp);
+  if (s.ok()) s = FindingsStamp(index, matcher, &stamp);
+  if (s.ok()) s = index->GetMeta("findings_stamp", &stored, &found);
+  *current = s.ok() && found_fp && stored_fp == fp && found && stored == stamp;
+  return s;
+}
+
 Status RefreshFindings(Index* index, const Matcher& matcher) {
   Status s = SyncMatches(index, matcher);
   if (!s.ok()) return s;
   // Findings are a function of the matches, the events they point at, the signatures and this
   // code: when none of them changed since the last rebuild (a re-analysis of an indexed bundle,
-  // a second report), the stored findings stand. Events and matches are only ever added, so
-  // the newest event id and the number of matches say whether anything changed.
-  std::string stamp = std::string(SYNCDOCTOR_VERSION) + ":" + SignatureFingerprint(matcher.signatures());
-  {
-    Stmt st;
-    bool row = false;
-    s = Stmt::Prepare(index->db(),
-        "SELECT coalesce((SELECT max(id) FROM event_rows), 0), (SELECT count(*) FROM matches)", &st);
-    if (s.ok()) s = st.Step(&row);
-    if (!s.ok()) return s;
-    stamp += ":" + std::to_string(st.Int(0)) + ":" + std::to_string(st.Int(1));
-  }
+  // a second report), the stored findings stand.
+  std::string stamp;
+  s = FindingsStamp(index, matcher, &stamp);
+  if (!s.ok()) return s;
   std::string stored;
   bool found = false;
   s = index->GetMeta("findings_stamp", &stored, &found);

@@ -27,6 +27,10 @@ Status RebuildFindings(Index* index, const std::vector<Signature>& signatures);
 // fingerprint kept in meta differs, every event is matched again. Call before ingesting.
 Status SyncMatches(Index* index, const Matcher& matcher);
 
+// Whether the stored findings are those RefreshFindings would make now (same signatures, version,
+// events and matches); a read-only index can only be reported as it is.
+Status FindingsAreCurrent(Index* index, const Matcher& matcher, bool* current);
+
 // SyncMatches, then RebuildFindings.
 // Makes sure the index's matches come from `signatures` (rematching when the fingerprint stored
 // in meta differs) and rebuilds the findings.

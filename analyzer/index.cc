@@ -1,5 +1,13 @@
 #include "analyzer/index.h"
 
+#include <cstdio>
+
+#include <filesystem>
+
+#include <cstring>
+
+#include <unistd.h>
+
 #include <mutex>
 
 #include "analyzer/report/json_writer.h"
@@ -199,6 +207,84 @@ Status Index::Open(const std::string& path, std::unique_ptr<Index>* out, bool cr
   s = idx->PrepareAll();
   if (!s.ok()) return s;
   *out = std::move(idx);
+  return Status::Ok();
+}
+
+namespace {
+
+std::string UriEscape(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// The authorizer of a sealed connection (Index::SealForUserSql).
+int DenyWrites(void*, int action, const char* a, const char* b, const char*, const char*) {
+  switch (action) {
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+      return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+      // Reading a pragma is fine (PRAGMA table_info(x) names its table in `b`, a value set
+      // with "=" does too): only those that read are let through.
+      if (b == nullptr) return SQLITE_OK;
+      for (const char* ok : {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                             "foreign_key_list", "table_list", "function_list", "pragma_list"}) {
+        if (a != nullptr && std::strcmp(a, ok) == 0) return SQLITE_OK;
+      }
+      return SQLITE_DENY;
+    default:
+      return SQLITE_OK;
+  }
+}
+
+}  // namespace
+
+Status Index::OpenReadOnly(const std::string& path, std::unique_ptr<Index>* out) {
+  static std::once_flag config_once;
+  std::call_once(config_once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  std::string dir = abs.parent_path().string();
+  // Immutable when nothing beside the file can be written (no -shm can be made); an index
+  // written by syncdoctor ends with its log checkpointed, so the file holds everything.
+  bool writable = ::access(abs.c_str(), W_OK) == 0 && ::access(dir.c_str(), W_OK) == 0;
+  std::string uri = "file:" + UriEscape(abs.string()) + (writable ? "?mode=ro" : "?mode=ro&immutable=1");
+  std::unique_ptr<Index> idx(new Index());
+  idx->read_only_ = true;
+  int rc = sqlite3_open_v2(uri.c_str(), &idx->db_,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = idx->db_ ? SqliteError(idx->db_, rc).message() : "out of memory";
+    return Status::DbError(path + ": cannot open the index: " + msg);
+  }
+  sqlite3_busy_timeout(idx->db_, 10000);
+  Status s = RegisterRawFunctions(idx->db_);
+  if (s.ok()) s = idx->CreateSchema(/*create=*/false);
+  if (s.ok()) s = Exec(idx->db_, "PRAGMA cache_size=-32768");
+  if (!s.ok()) return Status::DbError(path + ": " + s.message());
+  s = idx->PrepareAll();
+  if (!s.ok()) return s;
+  *out = std::move(idx);
+  return Status::Ok();
+}
+
+Status Index::SealForUserSql() {
+  Status s = Exec(db_, "PRAGMA query_only=ON");
+  if (!s.ok()) return s;
+  (void)sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  (void)sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+  (void)sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_set_authorizer(db_, DenyWrites, nullptr);
   return Status::Ok();
 }
 

@@ -40,6 +40,21 @@ class Index {
   // With `create` false an empty or missing file is refused instead of made an index (query,
   // search and report only read).
   static Status Open(const std::string& path, std::unique_ptr<Index>* out, bool create = true);
+
+  // Opens an existing index for reading only (SQLITE_OPEN_READONLY): report, query, search and
+  // timeline. A file that cannot be written, or that lies in a folder that cannot be written (a
+  // case archive, a mounted share), is opened as immutable, so that no -shm or -wal file is
+  // needed beside it. Nothing about the file is changed.
+  static Status OpenReadOnly(const std::string& path, std::unique_ptr<Index>* out);
+
+  // Seals a reading connection for SQL a user typed (`query`): query_only, SQLite's defensive
+  // mode, and an authorizer that refuses ATTACH and DETACH, PRAGMAs that set a value, and any
+  // statement that writes (VACUUM INTO included), so that no file is created or changed. Call it
+  // after the connection's own ATTACHes.
+  Status SealForUserSql();
+
+  // Whether the index was opened read-only.
+  bool read_only() const { return read_only_; }
   ~Index();
   Index(const Index&) = delete;
   Index& operator=(const Index&) = delete;
@@ -94,6 +109,7 @@ class Index {
  private:
   Index() = default;
   Status CreateSchema(bool create);
+  bool read_only_ = false;
   Status PrepareAll();
 
   sqlite3* db_ = nullptr;

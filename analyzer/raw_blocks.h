@@ -79,12 +79,18 @@ class RawBlockBuilder {
 // Deflates `text` into `out` in the sqlar convention (the text itself when that is not smaller).
 void DeflateBlock(libdeflate_compressor* c, std::string_view text, std::string* out);
 // Inflates a block; false when `data` is not a block of `size` bytes.
+//
+// `size` comes from the index, which may be damaged or crafted: a size that `data` cannot hold
+// when inflated (deflate expands at most 1032 times, kMaxInflateBytes at most) is refused before
+// anything is allocated.
 bool InflateBlock(std::string_view data, int64_t size, std::string* out);
+inline constexpr int64_t kMaxInflateBytes = int64_t{1} << 30;
 
 // Defines sqlar_uncompress(data, size) and sd_raw(block, start, len) on `db`. sd_raw reads the
 // block from raw_blocks and keeps the last one it inflated: reading the events of a block in
 // order inflates it once. The cache is dropped when a transaction rolls back (block ids are
-// reused then).
+// reused then). A block that does not inflate to its stored size (a damaged or crafted index) is
+// never allocated at that size: sd_raw gives NULL for its texts, sqlar_uncompress an error.
 Status RegisterRawFunctions(sqlite3* db);
 
 }  // namespace syncdoctor

@@ -249,7 +249,15 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   Severity fail_on = Severity::kInfo;
   bool has_fail_on = false;
   if (!CheckReportOptions(vm, &fail_on, &has_fail_on)) return kExitUsage;
-  Status s = refresh ? RefreshFindings(index, matcher) : Status::Ok();
+  Status s = refresh && !index->read_only() ? RefreshFindings(index, matcher) : Status::Ok();
+  if (s.ok() && refresh && index->read_only()) {
+    bool current = false;
+    s = FindingsAreCurrent(index, matcher, &current);
+    if (s.ok() && !current) {
+      PrintWarning("the index is read-only and was matched by another signature set or version: "
+                   "the report shows the findings it holds");
+    }
+  }
   Report report;
   std::unique_ptr<Redactor> redactor;
   if (s.ok() && vm.count("redact")) {
@@ -432,7 +440,17 @@ int RunReport(const po::variables_map& vm) {
   std::unique_ptr<Matcher> matcher;
   if (!LoadMatcher(vm, &sigs, &matcher)) return kExitUsage;
   std::unique_ptr<Index> index;
-  if (!OpenIndex(db, &index, /*create=*/false)) return kExitUsage;
+  // A case archive or a mounted share may be read-only: the report then reads the index as it
+  // is (its findings cannot be brought up to date there).
+  if (::access(db.c_str(), W_OK) != 0 || ::access(std::filesystem::absolute(db).parent_path().c_str(), W_OK) != 0) {
+    Status s = Index::OpenReadOnly(db, &index);
+    if (!s.ok()) {
+      PrintError(s.message());
+      return kExitUsage;
+    }
+  } else if (!OpenIndex(db, &index, /*create=*/false)) {
+    return kExitUsage;
+  }
   return PrintReport(vm, index.get(), *matcher);
 }
 

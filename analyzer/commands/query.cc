@@ -1,4 +1,6 @@
 // query (SQL over the index) and search (FTS5 over messages).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -41,7 +43,7 @@ Status AttachIndexes(sqlite3* db, const std::vector<std::string>& paths) {
     // Each file must be an index of this schema (the checks of Index::Open, which changes nothing
     // in an existing index) before it is attached.
     std::unique_ptr<Index> check;
-    Status s = Index::Open(paths[i], &check, /*create=*/false);
+    Status s = Index::OpenReadOnly(paths[i], &check);
     check.reset();
     if (!s.ok()) return s;
     Stmt attach;
@@ -85,6 +87,26 @@ std::vector<std::string> DbPaths(const po::variables_map& vm) {
 // search, timeline and query make, on a connection of its own (theirs is query_only).
 void CatchUpFts(const std::vector<std::string>& dbs) {
   for (const auto& db : dbs) {
+    std::error_code ec;
+    std::string dir = std::filesystem::absolute(db, ec).parent_path().string();
+    if (::access(db.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0) {
+      // A read-only index cannot be caught up: say so only when it lags behind.
+      std::unique_ptr<Index> reader;
+      Stmt st;
+      bool row = false;
+      Status s = Index::OpenReadOnly(db, &reader);
+      if (s.ok()) {
+        s = Stmt::Prepare(reader->db(),
+            "SELECT coalesce((SELECT max(id) FROM event_rows), 0) - "
+            "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_rowid'), 0)", &st);
+      }
+      if (s.ok()) s = st.Step(&row);
+      if (s.ok() && row && st.Int(0) > 0) {
+        PrintWarning(db + ": the index is read-only and its full-text index lacks the newest events: "
+                     "full-text results miss them");
+      }
+      continue;
+    }
     std::unique_ptr<Index> writer;
     Status s = Index::Open(db, &writer, /*create=*/false);
     if (s.ok()) s = writer->UpdateFts();
@@ -110,10 +132,12 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index,
     }
   }
   if (full_text) CatchUpFts(dbs);
-  Status s = Index::Open(dbs[0], index, /*create=*/false);
+  // query, search and timeline only read: the index is opened read-only (a read-only file or
+  // share works), and sealed, so that neither a mistyped DELETE nor ATTACH, VACUUM INTO or a
+  // PRAGMA can change it or create a file anywhere.
+  Status s = Index::OpenReadOnly(dbs[0], index);
   if (s.ok() && dbs.size() > 1) s = AttachIndexes((*index)->db(), dbs);
-  // query and search only read: a mistyped DELETE must not change the customer's index.
-  if (s.ok()) s = Exec((*index)->db(), "PRAGMA query_only=ON");
+  if (s.ok()) s = (*index)->SealForUserSql();
   if (!s.ok()) PrintError(s.message());
   return s.ok();
 }
@@ -122,102 +146,133 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index,
 // goes through it first.
 int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm,
                Redactor* redactor = nullptr, size_t cut = 0) {
+  // Rows are written as they come (a large join must not be held in memory); a table takes its
+  // column widths from the first kWidthRows rows and cuts later cells to them.
+  constexpr size_t kWidthRows = 200;
+  OutputStream output(vm);
+  if (!output.ok()) return kExitUsage;
   int n = st->columns();
   std::vector<std::string> names;
   for (int i = 0; i < n; ++i) names.push_back(sqlite3_column_name(st->get(), i));
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::vector<int>> types;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL...
+  std::vector<std::vector<std::string>> head;  // table: rows held until the widths are known
+  std::vector<int> types(static_cast<size_t>(n));
+  std::vector<size_t> width(static_cast<size_t>(n));
+  bool widths_known = false;
+  size_t count = 0;
+  auto cell = [](const std::string& v) {
+    std::string s = TerminalSafe(v);
+    for (char& c : s) if (c == '\t') c = ' ';
+    if (s.size() > 80) {
+      size_t cut = 77;
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      s = s.substr(0, cut) + "...";
+    }
+    return s;
+  };
+  // Columns are as wide as their text in characters (UTF-8 continuation bytes do not count).
+  auto columns = [](const std::string& s) {
+    size_t k = 0;
+    for (unsigned char c : s) k += (c & 0xC0) != 0x80;
+    return k;
+  };
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string l;
+    for (int i = 0; i < n; ++i) {
+      std::string c = cell(r[i]);
+      size_t w = width[static_cast<size_t>(i)];
+      if (columns(c) > w) {  // a later row wider than the first ones
+        size_t keep = 0, chars = 0;
+        while (keep < c.size() && chars + 3 < w) {
+          ++keep;
+          while (keep < c.size() && (static_cast<unsigned char>(c[keep]) & 0xC0) == 0x80) ++keep;
+          ++chars;
+        }
+        c = c.substr(0, keep) + "...";
+      }
+      l += c + (i + 1 < n ? std::string(w > columns(c) ? w - columns(c) + 2 : 2, ' ') : "");
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    output.Write(l + "\n");
+  };
+  auto flush_head = [&]() {
+    for (int i = 0; i < n; ++i) width[static_cast<size_t>(i)] = columns(names[static_cast<size_t>(i)]);
+    for (const auto& r : head) {
+      for (int i = 0; i < n; ++i) width[static_cast<size_t>(i)] = std::max(width[static_cast<size_t>(i)], columns(cell(r[static_cast<size_t>(i)])));
+    }
+    line(names);
+    std::vector<std::string> sep;
+    for (int i = 0; i < n; ++i) sep.push_back(std::string(width[static_cast<size_t>(i)], '-'));
+    line(sep);
+    for (const auto& r : head) line(r);
+    head.clear();
+    widths_known = true;
+  };
+  if (format == "json") output.Write("[");
+  if (format == "csv") {
+    std::string h;
+    for (int i = 0; i < n; ++i) h += (i ? "," : "") + CsvField(names[static_cast<size_t>(i)]);
+    output.Write(h + "\n");
+  }
   bool row = false;
   Status s;
+  std::vector<std::string> r(static_cast<size_t>(n));
   while ((s = st->Step(&row)).ok() && row) {
-    std::vector<std::string> r;
-    std::vector<int> t;
     for (int i = 0; i < n; ++i) {
-      t.push_back(sqlite3_column_type(st->get(), i));
-      r.emplace_back(st->Text(i));
-      if (redactor != nullptr && t.back() == SQLITE_TEXT) r.back() = redactor->Apply(r.back());
+      types[static_cast<size_t>(i)] = sqlite3_column_type(st->get(), i);
+      r[static_cast<size_t>(i)] = std::string(st->Text(i));
+      std::string& v = r[static_cast<size_t>(i)];
+      if (redactor != nullptr && types[static_cast<size_t>(i)] == SQLITE_TEXT) v = redactor->Apply(v);
       // Cut after redaction, so that no half of an address or id escapes it.
-      if (cut > 0 && t.back() == SQLITE_TEXT && r.back().size() > cut) r.back() = Excerpt(r.back(), cut);
+      if (cut > 0 && types[static_cast<size_t>(i)] == SQLITE_TEXT && v.size() > cut) v = Excerpt(v, cut);
     }
-    rows.push_back(std::move(r));
-    types.push_back(std::move(t));
-  }
-  if (!s.ok()) {
-    PrintError("query: " + s.message() +
-               (s.message().find("readonly") != std::string::npos ? " (query and search only read the index)" : ""));
-    return kExitUsage;
-  }
-  std::string out;
-  if (format == "json") {
-    JsonWriter w(&out, true);
-    w.BeginArray();
-    for (size_t r = 0; r < rows.size(); ++r) {
+    if (format == "json") {
+      std::string o;
+      JsonWriter w(&o, true);
       w.BeginObject();
       for (int i = 0; i < n; ++i) {
-        w.Key(names[i]);
-        switch (types[r][i]) {
+        w.Key(names[static_cast<size_t>(i)]);
+        const std::string& v = r[static_cast<size_t>(i)];
+        switch (types[static_cast<size_t>(i)]) {
           case SQLITE_NULL: w.Null(); break;
-          case SQLITE_INTEGER: w.Int(std::stoll(rows[r][i])); break;
-          case SQLITE_FLOAT: {
+          case SQLITE_INTEGER: w.Int(std::stoll(v)); break;
+          case SQLITE_FLOAT:
             // JSON has no Inf or NaN: those become null.
-            const std::string& v = rows[r][i];
-            bool finite = v.find_first_of("IiNn") == std::string::npos;
-            if (finite) w.Raw(v); else w.Null();
+            if (v.find_first_of("IiNn") == std::string::npos) w.Raw(v); else w.Null();
             break;
-          }
-          default: w.String(rows[r][i]);
+          default: w.String(v);
         }
       }
       w.EndObject();
-    }
-    w.EndArray();
-    out += "\n";
-  } else if (format == "csv") {
-    for (int i = 0; i < n; ++i) out += (i ? "," : "") + CsvField(names[i]);
-    out += "\n";
-    for (const auto& r : rows) {
-      for (int i = 0; i < n; ++i) out += (i ? "," : "") + CsvField(r[i]);
-      out += "\n";
-    }
-  } else {
-    std::vector<size_t> width(n);
-    auto cell = [](const std::string& v) {
-      std::string s = TerminalSafe(v);
-      for (char& c : s) if (c == '\t') c = ' ';
-      if (s.size() > 80) {
-        size_t cut = 77;
-        while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-        s = s.substr(0, cut) + "...";
+      // Indented one level, as a pretty-printed array would have it.
+      std::string indented = "  ";
+      for (char c : o) {
+        indented += c;
+        if (c == '\n') indented += "  ";
       }
-      return s;
-    };
-    // Columns are as wide as their text in characters (UTF-8 continuation bytes do not count).
-    auto columns = [](const std::string& s) {
-      size_t n = 0;
-      for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-      return n;
-    };
-    for (int i = 0; i < n; ++i) width[i] = columns(names[i]);
-    for (const auto& r : rows) {
-      for (int i = 0; i < n; ++i) width[i] = std::max(width[i], columns(cell(r[i])));
-    }
-    auto line = [&](const std::vector<std::string>& r) {
+      output.Write(std::string(count ? ",\n" : "\n") + indented);
+    } else if (format == "csv") {
       std::string l;
-      for (int i = 0; i < n; ++i) {
-        std::string c = cell(r[i]);
-        l += c + (i + 1 < n ? std::string(width[i] - columns(c) + 2, ' ') : "");
-      }
-      while (!l.empty() && l.back() == ' ') l.pop_back();
-      out += l + "\n";
-    };
-    line(names);
-    std::vector<std::string> sep;
-    for (int i = 0; i < n; ++i) sep.push_back(std::string(width[i], '-'));
-    line(sep);
-    for (const auto& r : rows) line(r);
-    out += "(" + std::to_string(rows.size()) + " row" + (rows.size() == 1 ? "" : "s") + ")\n";
+      for (int i = 0; i < n; ++i) l += (i ? "," : "") + CsvField(r[static_cast<size_t>(i)]);
+      output.Write(l + "\n");
+    } else if (!widths_known) {
+      head.push_back(r);
+      if (head.size() >= kWidthRows) flush_head();
+    } else {
+      line(r);
+    }
+    ++count;
   }
-  return WriteOutput(vm, out) ? kExitOk : kExitUsage;
+  if (!s.ok()) {
+    PrintError("query: " + s.message());
+    return kExitUsage;
+  }
+  if (format == "json") {
+    output.Write(count ? "\n]\n" : "]\n");
+  } else if (format != "csv") {
+    if (!widths_known) flush_head();
+    output.Write("(" + std::to_string(count) + " row" + (count == 1 ? "" : "s") + ")\n");
+  }
+  return output.Finish() ? kExitOk : kExitUsage;
 }
 
 }  // namespace
@@ -257,6 +312,10 @@ int RunQuery(const po::variables_map& vm) {
   if (sql.find_first_not_of(" \t\r\n;", used) != std::string::npos) {
     PrintError("query runs one statement; this one continues after its end: '" +
                sql.substr(used, 60) + "'");
+    return kExitUsage;
+  }
+  if (!sqlite3_stmt_readonly(st.get())) {
+    PrintError("query only reads: this statement would change the index or write a file");
     return kExitUsage;
   }
   return RenderRows(&st, format, vm);

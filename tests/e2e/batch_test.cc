@@ -689,7 +689,7 @@ TEST_CASE("query: several --db files are queried together through all_* views", 
   SECTION("still read-only, and every file must be an index") {
     RunResult w = Run("query" + dbs + " \"DELETE FROM b2.event_rows\"");
     CHECK(w.exit_code == 2);
-    CHECK(w.err.find("read-only") != std::string::npos);
+    CHECK(w.err.find("query only reads") != std::string::npos);
     CHECK(Run("query --db " + Q(out + "/c-healthy/index.db") + " \"SELECT count(*) FROM events\"").out.find(
               std::to_string(lines[1].events)) != std::string::npos);
     std::ofstream(tmp / "junk.db") << "not a database at all, not at all";

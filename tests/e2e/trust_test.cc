@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tests/e2e/e2e_util.h"
 
 namespace e2e {
@@ -166,6 +168,96 @@ TEST_CASE("trust: no raw SQLite message reaches the user", "[e2e][trust]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("file is not a database") == std::string::npos);
   CHECK(r.err.find("not an SQLite database") != std::string::npos);
+}
+
+}  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("trust: query creates no file and changes nothing, whatever SQL it is given", "[e2e][trust]") {
+  TempDir tmp;
+  std::string db = tmp / "i.db";
+  REQUIRE(Run("ingest '" + kHealthy + "' --db '" + db + "' -q").exit_code == 0);
+  const std::string before = ReadFile(db);
+  for (const std::string& sql : {"ATTACH DATABASE '" + (tmp / "evil1.db") + "' AS e",
+                                 "ATTACH DATABASE 'file:" + (tmp / "evil2.db") + "?mode=rwc' AS e",
+                                 "VACUUM INTO '" + (tmp / "evil3.db") + "'",
+                                 std::string("PRAGMA journal_mode=DELETE"), std::string("PRAGMA user_version=1"),
+                                 std::string("DELETE FROM sources"), std::string("CREATE TABLE t(x)"),
+                                 std::string("SELECT load_extension('/tmp/x.so')")}) {
+    INFO(sql);
+    RunResult r = Run("query --db '" + db + "' \"" + sql + "\"");
+    CHECK(r.exit_code == 2);
+  }
+  for (const char* f : {"evil1.db", "evil2.db", "evil3.db"}) CHECK_FALSE(fs::exists(tmp / f));
+  CHECK(ReadFile(db) == before);
+  // Reading still works, pragma functions included.
+  CHECK(Run("query --db '" + db + "' \"SELECT count(*) FROM pragma_table_info('sources')\"").exit_code == 0);
+}
+
+TEST_CASE("trust: a read-only index is reported, queried and searched", "[e2e][trust]") {
+  TempDir tmp;
+  fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  fs::create_directories(tmp / "case");
+  std::string db = tmp / "case/i.db";
+  REQUIRE(Run("analyze '" + kMotivating + "' --db '" + db + "' --format json").exit_code == 0);
+  const std::string before = ReadFile(db);
+  fs::permissions(db, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(tmp / "case", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                    fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  // As root, access(W_OK) still says yes; run the commands as an unprivileged user when we are root.
+  std::string as = ::geteuid() == 0 ? "runuser -u nobody -- " : "";
+  auto run = [&](const std::string& args) {
+    TempDir out;
+    std::string cmd = "cd / && " + as + "env SOURCE_DATE_EPOCH=0 NO_COLOR=1 '" + kBinary + "' " + args + " >" +
+                      (out / "o") + " 2>" + (out / "e");
+    fs::permissions(out.path(), fs::perms::all);
+    int rc = std::system(cmd.c_str());
+    RunResult r;
+    r.exit_code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = ReadFile(out / "o");
+    r.err = ReadFile(out / "e");
+    return r;
+  };
+  RunResult rep = run("report --db '" + db + "' --format json");
+  INFO(rep.err);
+  CHECK(rep.exit_code == 0);
+  CHECK(rep.out.find("CS-QUARANTINE-CREDENTIALS-INVALID") != std::string::npos);
+  RunResult q = run("query --db '" + db + "' \"SELECT count(*) FROM events\"");
+  CHECK(q.exit_code == 0);
+  CHECK(q.out.find("813") != std::string::npos);
+  RunResult s = run("search --db '" + db + "' AADSTS50034");
+  CHECK(s.exit_code == 0);
+  CHECK(ReadFile(db) == before);
+  CHECK_FALSE(fs::exists(db + "-shm"));
+  fs::permissions(tmp / "case", fs::perms::owner_all);
+}
+
+TEST_CASE("trust: a damaged block size in the index allocates nothing of that size", "[e2e][trust]") {
+  TempDir tmp;
+  std::string db = tmp / "i.db";
+  REQUIRE(Run("ingest '" + kMotivating + "' --db '" + db + "' -q").exit_code == 0);
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(h, "UPDATE raw_blocks SET size = 3000000000", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(h);
+#if defined(__SANITIZE_ADDRESS__)
+  const std::string limit = "";  // the sanitizers reserve address space of their own
+#else
+  const std::string limit = "ulimit -v 1000000 && ";  // 1 GB of address space
+#endif
+  TempDir out;
+  int rc = std::system(("bash -c \"" + limit + "'" + kBinary + "' report --db '" + db + "' --format json > '" +
+                        (out / "o") + "' 2> '" + (out / "e") + "'\"").c_str());
+  INFO(ReadFile(out / "e"));
+  CHECK(WEXITSTATUS(rc) == 0);  // the report is made; the damaged texts are left out
+  CHECK(ReadFile(out / "o").find("CS-QUARANTINE-CREDENTIALS-INVALID") != std::string::npos);
+  rc = std::system(("bash -c \"" + limit + "'" + kBinary + "' query --db '" + db +
+                    "' 'SELECT length(sqlar_uncompress(zeroblob(100), 3000000000))' > /dev/null 2> '" +
+                    (out / "e2") + "'\"").c_str());
+  CHECK(WEXITSTATUS(rc) == 2);
+  CHECK(ReadFile(out / "e2").find("not a deflated block of that size") != std::string::npos);
 }
 
 }  // namespace e2e
