@@ -44,7 +44,11 @@ struct Budget {
   uint64_t* bundle_unpacked;   // all archives of the bundle
   uint64_t unpacked = 0;       // this archive
   const ArchiveSource* source;
-  std::string stop;            // why reading stopped, once a limit was hit
+  std::string stop;            // why the archive stopped, once a limit of the whole was hit
+  // The current entry: its unpacked bytes, the archive bytes read when it began, and why it
+  // stopped (a zip bomb entry is left out; the entries after it are read).
+  uint64_t entry_unpacked = 0, entry_packed_start = 0;
+  std::string entry_stop;
 };
 
 // The data of the current archive entry as a stream, counted against the limits.
@@ -58,19 +62,27 @@ class EntryStream : public ByteStream {
     if (n < 0) return Status::IoError(archive_error_string(a_) ? archive_error_string(a_) : "read error");
     *got = static_cast<size_t>(n);
     budget_->unpacked += *got;
+    budget_->entry_unpacked += *got;
     *budget_->bundle_unpacked += *got;
     const BundleLimits& l = *budget_->limits;
+    // An entry that unpacks far beyond what it took of the archive is a bomb: it alone is left
+    // out. (In an in-memory archive the bytes it took are not known; the archive's ratio holds.)
+    uint64_t entry_packed = budget_->source->packed - budget_->entry_packed_start;
     if (*budget_->bundle_unpacked > l.max_unpacked_bytes) {
       budget_->stop = "the bundle's archives unpack to more than " +
                       std::to_string(l.max_unpacked_bytes >> 20) + " MB (--max-unpacked-mb)";
+    } else if (budget_->entry_unpacked > l.ratio_grace_bytes && entry_packed > 0 &&
+               budget_->entry_unpacked / entry_packed > l.max_ratio) {
+      budget_->entry_stop = "the entry unpacks to more than " + std::to_string(l.max_ratio) +
+                            " times its size, a likely zip bomb (--max-ratio): not read";
     } else if (budget_->unpacked > l.ratio_grace_bytes &&
                budget_->unpacked / std::max<uint64_t>(budget_->source->packed, 1) > l.max_ratio) {
       budget_->stop = "the archive unpacks to more than " + std::to_string(l.max_ratio) +
                       " times its size, a likely zip bomb (--max-ratio)";
     }
-    if (!budget_->stop.empty()) {
+    if (!budget_->stop.empty() || !budget_->entry_stop.empty()) {
       *got = 0;
-      return Status::IoError(budget_->stop);
+      return Status::IoError(!budget_->stop.empty() ? budget_->stop : budget_->entry_stop);
     }
     return Status::Ok();
   }
@@ -88,6 +100,20 @@ std::string SafeName(const char* name) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
   return s;
+}
+
+// Whether an entry name points outside the folder it would be unpacked in.
+bool EscapesArchive(const std::string& name) {
+  if (!name.empty() && (name[0] == '/' || name[0] == '\\')) return true;
+  if (name.size() > 1 && name[1] == ':') return true;  // C:\...
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find_first_of("/\\", start);
+    if (end == std::string::npos) end = name.size();
+    if (name.compare(start, end - start, "..") == 0 && end - start == 2) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 class Walker {
@@ -155,7 +181,7 @@ class Walker {
     ArchiveSource src;
     src.in = outer.stream;
     if (memory != nullptr) src.packed = memory->size();
-    Budget budget{&limits_, &unpacked_, 0, &src, ""};
+    Budget budget{&limits_, &unpacked_, 0, &src, "", 0, 0, ""};
     int opened = memory != nullptr
                      ? archive_read_open_memory(a, memory->data(), memory->size())
                      : archive_read_open(a, &src, nullptr, ArchiveRead, nullptr);
@@ -198,9 +224,24 @@ class Walker {
         v_->OnSkipped(f.bundle, f.path, f.size, "encrypted archive entry");
         continue;
       }
+      if (EscapesArchive(name)) {
+        // Read in memory, so nothing is written outside; but the name says the archive was made
+        // to write outside wherever it is unpacked, which the analyst should know.
+        v_->OnWarning(f.bundle, f.path, "the entry's name leaves the archive (an absolute path or ..); "
+                                        "read in memory only, never unpacked to disk");
+      }
       EntryStream es(a, &budget);
+      budget.entry_unpacked = 0;
+      budget.entry_packed_start = src.packed;
+      budget.entry_stop.clear();
       f.stream = &es;
+      // A bomb entry ends in a read error that the visitor records with its reason; what it
+      // unpacked no longer counts against the archive, whose other entries are read.
       Dispatch(f, depth);
+      if (!budget.entry_stop.empty()) {
+        budget.unpacked -= std::min(budget.unpacked, budget.entry_unpacked);
+        budget.entry_stop.clear();
+      }
       if (!budget.stop.empty()) {
         v_->OnSkipped(outer.bundle, outer.path, outer.size,
                       budget.stop + "; stopped at " + f.path + ", the rest of the archive is not read");

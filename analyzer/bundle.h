@@ -52,6 +52,11 @@ class BundleVisitor {
   // A damaged archive or an unreadable file: named, and the walk goes on.
   virtual void OnError(const std::string& bundle, const std::string& path,
                        std::string_view message) = 0;
+  // A remark about a file that is read anyway (an archive entry whose name leaves the archive);
+  // it comes before OnFile for that path.
+  virtual void OnWarning(const std::string& bundle, const std::string& path, std::string_view message) {
+    (void)bundle, (void)path, (void)message;
+  }
   // The sha256 an earlier run recorded for this file on disk with the same stat_key, if any:
   // the walk then does not read the file to hash it.
   virtual bool FindByStat(const std::string& bundle, const std::string& path,

@@ -371,6 +371,11 @@ class Ingester : public BundleVisitor {
     row.path = file.path;
     row.size = file.size;
     row.stat_key = file.stat_key;
+    auto walk_warning = walk_warnings_.find({file.bundle, file.path});
+    if (walk_warning != walk_warnings_.end()) {
+      row.warnings = std::move(walk_warning->second);
+      walk_warnings_.erase(walk_warning);
+    }
     if (!rs.ok()) {
       (void)hashing.Drain();
       row.sha256 = file.sha256.empty() ? hashing.HexDigest() : file.sha256;
@@ -763,6 +768,10 @@ class Ingester : public BundleVisitor {
     return true;
   }
 
+  void OnWarning(const std::string& bundle, const std::string& path, std::string_view message) override {
+    walk_warnings_[{bundle, path}].emplace_back(message);
+  }
+
   void OnSkipped(const std::string& bundle, const std::string& path, int64_t size,
                  std::string_view reason) override {
     if (!status_.ok()) return;
@@ -1024,6 +1033,8 @@ class Ingester : public BundleVisitor {
   IngestStats* stats_;
   Status status_;
   std::vector<SourceRow> pending_archives_;
+  // Remarks of the walk about a file still to come (BundleVisitor::OnWarning).
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> walk_warnings_;
   // With workers (jobs > 1).
   bool parallel_ = false;
   std::unique_ptr<Index> reader_;

@@ -365,11 +365,18 @@ int RunAnalyze(const po::variables_map& vm) {
     PrintWarning("--fts does nothing without --db: the temporary index is deleted after the report");
   }
   int rc = Ingest(vm, db, index.get(), *matcher, fts_now, &fts_pending);
-  if (rc != kExitOk) return rc;
+  // With no input readable the report is still written (every input with its reason), and the
+  // exit code says that nothing could be read.
+  const bool nothing_read = rc == kExitNoInput;
+  if (rc != kExitOk && !nothing_read) return rc;
   Status s = RefreshFindings(index.get(), *matcher);
   if (!s.ok()) {
     PrintError(s.message());
     return kExitUsage;
+  }
+  if (nothing_read) {
+    int report_rc = PrintReport(vm, index.get(), *matcher, /*refresh=*/false);
+    return report_rc == kExitUsage ? report_rc : kExitNoInput;
   }
   if (!fts_pending) return PrintReport(vm, index.get(), *matcher, /*refresh=*/false);
   // With --jobs above 1, the full-text index is filled on the writing connection while the

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <sqlite3.h>
 
 #include "tests/e2e/e2e_util.h"
@@ -258,6 +260,75 @@ TEST_CASE("trust: a damaged block size in the index allocates nothing of that si
                     (out / "e2") + "'\"").c_str());
   CHECK(WEXITSTATUS(rc) == 2);
   CHECK(ReadFile(out / "e2").find("not a deflated block of that size") != std::string::npos);
+}
+
+}  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// A zip archive (deflate) of `files`, written with libarchive.
+void WriteZip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& files) {
+  struct archive* a = archive_write_new();
+  REQUIRE(archive_write_set_format_zip(a) == ARCHIVE_OK);
+  REQUIRE(archive_write_open_filename(a, path.c_str()) == ARCHIVE_OK);
+  for (const auto& [name, data] : files) {
+    struct archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
+    REQUIRE(archive_write_data(a, data.data(), data.size()) == static_cast<la_ssize_t>(data.size()));
+    archive_entry_free(e);
+  }
+  REQUIRE(archive_write_close(a) == ARCHIVE_OK);
+  archive_write_free(a);
+}
+
+}  // namespace
+
+TEST_CASE("trust: a zip bomb entry is left out and the entries after it are read", "[e2e][trust][bundle]") {
+  TempDir tmp;
+  std::string bomb;
+  const std::string line = "AADConnectProvisioningAgent.exe Information: 0 : heartbeat\n";
+  while (bomb.size() < (40u << 20)) bomb += line;
+  WriteZip(tmp / "diag.zip",
+           {{"Trace/a-bomb.log", bomb},
+            {"Trace/b-good.log", "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect.\n"
+                                 "    DateTime=2026-11-17T14:25:10.0000000Z\n"},
+            {"../../outside.log", "AADConnectProvisioningAgent.exe Information: 0 : escaped\n"}});
+  RunResult r = Run("analyze '" + (tmp / "diag.zip") + "' --max-ratio 50 --format json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto inputs = rep.Inputs();
+  REQUIRE(inputs.count("diag.zip!/Trace/b-good.log") == 1);
+  CHECK(Str(inputs.at("diag.zip!/Trace/b-good.log")["status"]) == "parsed");
+  REQUIRE(inputs.count("diag.zip!/Trace/a-bomb.log") == 1);
+  CHECK(Str(inputs.at("diag.zip!/Trace/a-bomb.log")["status"]) != "parsed");
+  CHECK(Str(inputs.at("diag.zip!/Trace/a-bomb.log")["reason"]).find("zip bomb") != std::string::npos);
+  CHECK(rep.Signatures().count("AGT-WEBSOCKET-CONNECT-FAILED") == 1);
+  // An entry whose name leaves the archive is read in memory, with a warning that says so.
+  REQUIRE(inputs.count("diag.zip!/../../outside.log") == 1);
+  std::string warnings;
+  for (auto w : inputs.at("diag.zip!/../../outside.log")["warnings"].get_array()) warnings += Str(w);
+  CHECK(warnings.find("leaves the archive") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "../outside.log"));
+}
+
+TEST_CASE("trust: with nothing readable the report is still written, and the exit code is 3",
+          "[e2e][trust]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::ofstream(tmp / "b/photo.jpg") << std::string("\xff\xd8\xff\xe0", 4) << std::string(2000, '\x01');
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json -o '" + (tmp / "report.json") + "'");
+  CHECK(r.exit_code == 3);
+  REQUIRE(fs::exists(tmp / "report.json"));
+  Report rep(ReadFile(tmp / "report.json"));
+  REQUIRE(rep.Inputs().count("photo.jpg") == 1);
+  CHECK(Str(rep.Inputs().at("photo.jpg")["status"]) == "skipped");
+  CHECK(r.err.find("no input could be read") != std::string::npos);
 }
 
 }  // namespace e2e
