@@ -126,7 +126,15 @@ class IngestSink : public EventSink {
   const Status& status() const { return status_; }
   // Whether the last Apply stored its event (false for a duplicate).
   bool inserted() const { return inserted_; }
+  void OnDataLost(const SourceLoc& loc, std::string_view message) override {
+    if (first_lost_.empty()) {
+      first_lost_ = row_->path + ":" + std::to_string(loc.line) + ": " + std::string(message);
+    }
+    OnWarning(loc, message);
+  }
+
   const std::string& first_bad() const { return first_bad_; }
+  const std::string& first_lost() const { return first_lost_; }
   int64_t extra_warnings() const { return extra_warnings_; }
 
  private:
@@ -138,7 +146,7 @@ class IngestSink : public EventSink {
   Matcher::Scratch scratch_;
   std::vector<int> hits_;
   std::string scope_;
-  std::string first_bad_;
+  std::string first_bad_, first_lost_;
   std::string qualified_id_;
   int64_t extra_warnings_ = 0;
   bool inserted_ = false;
@@ -193,6 +201,7 @@ struct Chunk {
   struct Warning {
     SourceLoc loc;
     std::string message;
+    bool lost = false;  // OnDataLost
   };
   size_t n = 0;                           // events used in the vectors below
   std::vector<Event> events;               // with an empty `raw`: their text is in `raw`
@@ -287,7 +296,10 @@ class ChunkSink : public EventSink {
     if (cur_->bad.size() >= kChunkEvents) Flush();
   }
   void OnWarning(const SourceLoc& loc, std::string_view message) override {
-    cur_->warnings.push_back(Chunk::Warning{loc, std::string(message)});
+    cur_->warnings.push_back(Chunk::Warning{loc, std::string(message), false});
+  }
+  void OnDataLost(const SourceLoc& loc, std::string_view message) override {
+    cur_->warnings.push_back(Chunk::Warning{loc, std::string(message), true});
   }
   // Hands the current chunk to the writer (blocking while the file's queue is full).
   bool Flush() {
@@ -529,6 +541,9 @@ class Ingester : public BundleVisitor {
       row.status = row.events + row.duplicates > 0 ? "partial" : "failed";
       row.reason = std::to_string(row.unparsed) + " record(s) could not be parsed; first: " +
                    sink.first_bad();
+    } else if (!sink.first_lost().empty()) {
+      row.status = "partial";
+      row.reason = "part of a record was dropped: " + sink.first_lost();
     } else {
       row.status = "parsed";
       if (row.records == 0) row.reason = "no records (the file holds none)";
@@ -661,7 +676,13 @@ class Ingester : public BundleVisitor {
         return s;
       }
       for (const auto& b : c->bad) sink.OnBadInput(b.loc, b.reason, b.raw);
-      for (const auto& w : c->warnings) sink.OnWarning(w.loc, w.message);
+      for (const auto& w : c->warnings) {
+        if (w.lost) {
+          sink.OnDataLost(w.loc, w.message);
+        } else {
+          sink.OnWarning(w.loc, w.message);
+        }
+      }
       pool_.Put(std::move(c));
     }
     if (!sink.status().ok()) {

@@ -111,7 +111,7 @@ class AgentTraceParser : public Parser {
     while (!stopped_ && reader.Next(&line, &truncated)) {
       if (truncated) {
         SourceLoc loc{file_, reader.line_number(), reader.line_offset()};
-        sink_->OnWarning(loc, "line longer than the 64 MB cap was cut");
+        sink_->OnDataLost(loc, "line longer than the 64 MB cap was cut: its end is not kept");
       }
       // A header starts with a non-blank byte and holds ": "; footers and stack frames are
       // indented. These byte checks keep the regexes off most lines.

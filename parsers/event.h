@@ -100,6 +100,9 @@ class EventSink {
   virtual void OnBadInput(const SourceLoc& loc, std::string_view reason, std::string_view raw) = 0;
   // A file-level remark that loses no data (a repaired quirk, a placeholder timestamp).
   virtual void OnWarning(const SourceLoc& loc, std::string_view message) = 0;
+  // Part of a record was dropped although the record is kept (a line cut at the size cap): the
+  // file is then only partly read. By default a warning.
+  virtual void OnDataLost(const SourceLoc& loc, std::string_view message) { OnWarning(loc, message); }
 };
 
 }  // namespace syncdoctor

@@ -195,7 +195,10 @@ TEST_CASE("robustness: huge lines, odd encodings and mixed formats are reported 
   auto line = in.at("huge-line.log");
   CHECK(Int(line["events"]) == 2);
   REQUIRE(line["warnings"].get_array().size() == 1);
-  CHECK(Str(line["warnings"].get_array().at(0)) == "line 2: line longer than the 64 MB cap was cut");
+  CHECK(Str(line["warnings"].get_array().at(0)) == "line 2: line longer than the 64 MB cap was cut: its end is not kept");
+  // Data was dropped: the file is partial, and its reason says where (it was "parsed" before).
+  CHECK(Str(line["status"]) == "partial");
+  CHECK(Str(line["reason"]) == "part of a record was dropped: huge-line.log:2: line longer than the 64 MB cap was cut: its end is not kept");
 
   auto utf8 = in.at("invalid-utf8.log");
   CHECK(Int(utf8["events"]) == 2);
