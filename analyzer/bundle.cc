@@ -19,6 +19,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kHead = 512;
+// Files up to this size are hashed before they are read, so that one already indexed is not
+// parsed again; larger ones are hashed while they are read.
+constexpr uint64_t kPrehashMaxBytes = uint64_t{256} << 20;
 
 // Feeds libarchive from one of our streams.
 struct ArchiveSource {
@@ -260,17 +263,29 @@ class Walker {
     f.bundle = bundle;
     f.path = display;
     struct stat st;
-    if (::stat(p.c_str(), &st) == 0) {
+    const bool st_ok = ::stat(p.c_str(), &st) == 0;
+    if (st_ok) {
       f.size = static_cast<int64_t>(st.st_size);
       f.stat_key = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
                    std::to_string(st.st_size) + ":" +
                    std::to_string(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) + ":" +
                    std::to_string(st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec);
     }
+    // A sparse file (gigabytes long, almost nothing on disk: a hole, not a log) is not read.
+    if (st_ok && st.st_size > (int64_t{1} << 30) &&
+        static_cast<uint64_t>(st.st_blocks) * 512 < static_cast<uint64_t>(st.st_size) / 100) {
+      v_->OnSkipped(bundle, display, f.size,
+                    "sparse file (" + std::to_string(st.st_size >> 20) + " MB long, " +
+                        std::to_string(static_cast<uint64_t>(st.st_blocks) * 512 >> 10) +
+                        " KB on disk): holes, not log data; not read");
+      return;
+    }
     // Hash first, so that a file already indexed is skipped without being parsed; a file whose
-    // stat key an earlier run recorded is not even read for that.
+    // stat key an earlier run recorded is not even read for that. A large file is not read
+    // twice: it is hashed while it is parsed (and one no parser claims is decided on its head).
     Status s;
-    if (f.stat_key.empty() || !v_->FindByStat(bundle, display, f.stat_key, &f.sha256)) {
+    if (f.size <= static_cast<int64_t>(kPrehashMaxBytes) &&
+        (f.stat_key.empty() || !v_->FindByStat(bundle, display, f.stat_key, &f.sha256))) {
       FileByteStream hash_in;
       s = hash_in.Open(p.string(), inside);
       uint64_t size = 0;

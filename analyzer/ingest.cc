@@ -18,6 +18,12 @@ namespace syncdoctor {
 namespace {
 
 constexpr size_t kHeadBytes = 4096;
+
+std::string HeadHash(std::string_view head) {
+  Sha256 sha;
+  sha.Update(head);
+  return sha.HexDigest();
+}
 constexpr size_t kMaxWarnings = 20;
 
 std::string_view KindOfFormat(std::string_view format) {
@@ -428,8 +434,11 @@ class Ingester : public BundleVisitor {
     }
     row.detect_score = score;
     if (head.empty() || format.empty()) {
-      (void)hashing.Drain();
-      row.sha256 = file.sha256.empty() ? hashing.HexDigest() : file.sha256;
+      // Decided on the head: a file no parser claims is not read further (a 64 GB file of
+      // zeros is skipped in a millisecond). Unless the walk hashed it already, it is known by
+      // the hash of its head and its size.
+      row.sha256 = !file.sha256.empty() ? file.sha256
+                                        : "head-" + HeadHash(head) + "-" + std::to_string(file.size);
       if (!SkipIfKnown(&row)) return;
       Record(&row, "skipped", head.empty() ? "empty file" : DescribeUnclaimed(text_head));
       return;

@@ -7,6 +7,8 @@
 #include <archive_entry.h>
 #include <sqlite3.h>
 
+#include <chrono>
+
 #include "tests/e2e/e2e_util.h"
 
 namespace e2e {
@@ -329,6 +331,35 @@ TEST_CASE("trust: with nothing readable the report is still written, and the exi
   REQUIRE(rep.Inputs().count("photo.jpg") == 1);
   CHECK(Str(rep.Inputs().at("photo.jpg")["status"]) == "skipped");
   CHECK(r.err.find("no input could be read") != std::string::npos);
+}
+
+}  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("trust: a huge sparse file and a large file no parser claims are decided without reading them",
+          "[e2e][trust]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  {
+    std::ofstream hole(tmp / "b/hole.log");
+  }
+  fs::resize_file(tmp / "b/hole.log", uint64_t{64} << 30);  // 64 GiB, nothing on disk
+  {
+    std::ofstream big(tmp / "b/big.bin", std::ios::binary);
+    std::string chunk(1 << 20, 'x');
+    for (int i = 0; i < 300; ++i) big << chunk;  // 300 MB on disk
+  }
+  auto start = std::chrono::steady_clock::now();
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO(r.err);
+  CHECK(r.exit_code == 3);  // nothing readable, and the report says why for each
+  Report rep(r.out);
+  auto in = rep.Inputs();
+  CHECK(Str(in.at("hole.log")["reason"]).find("sparse file") != std::string::npos);
+  CHECK(Str(in.at("big.bin")["status"]) == "skipped");
+  CHECK(secs < 20);  // reading 64 GB of zeros took minutes before
 }
 
 }  // namespace e2e
