@@ -507,7 +507,7 @@ class Ingester : public BundleVisitor {
     SourceRow& row = *rowp;
     Status st;
     if (replacements > 0) {
-      row.warnings.push_back(std::to_string(replacements) + " invalid UTF-16 code unit(s) replaced by U+FFFD");
+      row.warnings.push_back(std::to_string(replacements) + " invalid UTF-16 or UTF-32 code unit(s) replaced by U+FFFD");
     }
     if (sink.extra_warnings() > 0) {
       row.warnings.push_back("... and " + std::to_string(sink.extra_warnings()) + " more warnings");

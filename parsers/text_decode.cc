@@ -17,6 +17,8 @@ std::string_view EncodingName(Encoding e) {
     case Encoding::kUtf16BeBom: return "utf-16be-bom";
     case Encoding::kUtf16Le: return "utf-16le";
     case Encoding::kUtf16Be: return "utf-16be";
+    case Encoding::kUtf32LeBom: return "utf-32le-bom";
+    case Encoding::kUtf32BeBom: return "utf-32be-bom";
   }
   return "utf-8";
 }
@@ -24,6 +26,8 @@ std::string_view EncodingName(Encoding e) {
 Encoding SniffEncoding(std::string_view h) {
   auto u = [&](size_t i) { return static_cast<unsigned char>(h[i]); };
   if (h.size() >= 3 && u(0) == 0xEF && u(1) == 0xBB && u(2) == 0xBF) return Encoding::kUtf8Bom;
+  if (h.size() >= 4 && u(0) == 0xFF && u(1) == 0xFE && u(2) == 0 && u(3) == 0) return Encoding::kUtf32LeBom;
+  if (h.size() >= 4 && u(0) == 0 && u(1) == 0 && u(2) == 0xFE && u(3) == 0xFF) return Encoding::kUtf32BeBom;
   if (h.size() >= 2 && u(0) == 0xFF && u(1) == 0xFE) return Encoding::kUtf16LeBom;
   if (h.size() >= 2 && u(0) == 0xFE && u(1) == 0xFF) return Encoding::kUtf16BeBom;
   // Without a BOM, ASCII-heavy UTF-16 shows NULs in every other byte.
@@ -46,6 +50,8 @@ size_t BomSize(Encoding e) {
     case Encoding::kUtf8Bom: return 3;
     case Encoding::kUtf16LeBom:
     case Encoding::kUtf16BeBom: return 2;
+    case Encoding::kUtf32LeBom:
+    case Encoding::kUtf32BeBom: return 4;
     default: return 0;
   }
 }
@@ -114,6 +120,27 @@ Status DecodingStream::Fill() {
   if (encoding_ == Encoding::kUtf8 || encoding_ == Encoding::kUtf8Bom) {
     out_.append(raw_, start, std::string::npos);
     raw_.clear();
+    return Status::Ok();
+  }
+  if (encoding_ == Encoding::kUtf32LeBom || encoding_ == Encoding::kUtf32BeBom) {
+    bool le32 = encoding_ == Encoding::kUtf32LeBom;
+    size_t i = start;
+    for (; i + 4 <= raw_.size(); i += 4) {
+      auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(raw_[i + k])); };
+      uint32_t cp = le32 ? (b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24)
+                         : (b(3) | b(2) << 8 | b(1) << 16 | b(0) << 24);
+      if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        cp = 0xFFFD;
+        ++replacements_;
+      }
+      AppendUtf8(cp, &out_);
+    }
+    raw_.erase(0, i);
+    if (eof_ && !raw_.empty()) {  // 1 to 3 dangling bytes
+      AppendUtf8(0xFFFD, &out_);
+      ++replacements_;
+      raw_.clear();
+    }
     return Status::Ok();
   }
   bool le = encoding_ == Encoding::kUtf16Le || encoding_ == Encoding::kUtf16LeBom;

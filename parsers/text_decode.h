@@ -11,20 +11,22 @@
 
 namespace syncdoctor {
 
-enum class Encoding { kUtf8, kUtf8Bom, kUtf16LeBom, kUtf16BeBom, kUtf16Le, kUtf16Be };
+enum class Encoding { kUtf8, kUtf8Bom, kUtf16LeBom, kUtf16BeBom, kUtf16Le, kUtf16Be, kUtf32LeBom, kUtf32BeBom };
 
 // "utf-8", "utf-8-bom", "utf-16le-bom", ...
 std::string_view EncodingName(Encoding e);
 
-// Decides the encoding from the first bytes: a BOM if there is one; otherwise UTF-16 without BOM
-// when the NUL bytes of ASCII text sit at odd (LE) or even (BE) positions; otherwise UTF-8.
+// Decides the encoding from the first bytes: a BOM if there is one (UTF-32's FF FE 00 00 before
+// UTF-16's FF FE); otherwise UTF-16 without BOM when the NUL bytes of ASCII text sit at odd (LE)
+// or even (BE) positions; otherwise UTF-8.
 Encoding SniffEncoding(std::string_view head);
 
-// Number of bytes the BOM of `e` takes (0, 2 or 3).
+// Number of bytes the BOM of `e` takes (0, 2, 3 or 4).
 size_t BomSize(Encoding e);
 
-// Wraps a stream and yields its text as UTF-8 without BOM. UTF-16 is transcoded as it arrives;
-// a lone surrogate or a dangling odd byte becomes U+FFFD and is counted in replacements().
+// Wraps a stream and yields its text as UTF-8 without BOM. UTF-16 and UTF-32 are transcoded as
+// they arrive; a lone surrogate, a code point beyond U+10FFFF or a dangling byte becomes U+FFFD
+// and is counted in replacements().
 // UTF-8 input passes through unchanged (invalid sequences included: they are data).
 class DecodingStream : public ByteStream {
  public:

@@ -281,3 +281,38 @@ TEST_CASE("LineReader: a CRLF line of exactly max_line bytes is not flagged as c
 }
 
 }  // namespace syncdoctor
+
+namespace syncdoctor {
+
+TEST_CASE("Text decoding: UTF-32 with a BOM is named and read, little and big endian", "[parsers][decode][trust]") {
+  const std::u32string text = U"Web socket failed \u00e9\U0001F600\n";
+  for (bool le : {true, false}) {
+    std::string bytes = le ? std::string("\xff\xfe\x00\x00", 4) : std::string("\x00\x00\xfe\xff", 4);
+    for (char32_t c : text) {
+      uint32_t v = static_cast<uint32_t>(c);
+      char b[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
+                   static_cast<char>((v >> 16) & 0xff), static_cast<char>(v >> 24)};
+      if (le) {
+        bytes.append(b, 4);
+      } else {
+        bytes.push_back(b[3]);
+        bytes.push_back(b[2]);
+        bytes.push_back(b[1]);
+        bytes.push_back(b[0]);
+      }
+    }
+    Encoding e = SniffEncoding(bytes);
+    CHECK(e == (le ? Encoding::kUtf32LeBom : Encoding::kUtf32BeBom));
+    CHECK(EncodingName(e) == (le ? "utf-32le-bom" : "utf-32be-bom"));
+    StringByteStream in(bytes + "\x01");  // a dangling byte at the end
+    DecodingStream d(&in, e);
+    std::string out;
+    REQUIRE(ReadUpTo(&d, 1 << 20, &out).ok());
+    CHECK(out == "Web socket failed \xc3\xa9\xf0\x9f\x98\x80\n\xef\xbf\xbd");
+    CHECK(d.replacements() == 1);
+  }
+  // UTF-16's BOM alone is still UTF-16.
+  CHECK(SniffEncoding(std::string("\xff\xfeW\x00", 4)) == Encoding::kUtf16LeBom);
+}
+
+}  // namespace syncdoctor
