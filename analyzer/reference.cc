@@ -358,6 +358,14 @@ Status LoadReferenceTables(const std::string& extra_dir, ReferenceTable* out) {
   if (ec) return Status::IoError(extra_dir + ": cannot list the folder: " + ec.message());
   std::sort(files.begin(), files.end());
   for (const auto& p : files) {
+    // The built-in tables together take under 200 KB; a table file is capped well above that.
+    constexpr uintmax_t kMaxTableBytes = uintmax_t{16} << 20;
+    std::error_code size_ec;
+    uintmax_t bytes = fs::file_size(p, size_ec);
+    if (!size_ec && bytes > kMaxTableBytes) {
+      return Status::InvalidInput(p.string() + ":1: " + std::to_string(bytes >> 20) +
+                                  " MB is more than a reference table may hold (16 MB)");
+    }
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();

@@ -17,6 +17,8 @@ namespace syncdoctor {
 
 namespace {
 
+constexpr uintmax_t kMaxSignatureFileBytes = 1u << 20;
+
 constexpr std::string_view kSeverityNames[] = {"critical", "high", "medium", "low", "info"};
 const std::set<std::string> kStatuses = {"verified", "documented-requirement", "secondary",
                                          "inferred"};
@@ -357,6 +359,15 @@ Status LoadSignatures(const std::string& extra_dir, std::vector<Signature>* out,
     std::sort(files.begin(), files.end());
     std::set<std::string> seen;
     for (const auto& p : files) {
+      // A signature is a page of YAML; a file of hundreds of MB is a mistake or an attack, and
+      // reading it whole would take that much memory.
+      std::error_code size_ec;
+      uintmax_t bytes = fs::file_size(p, size_ec);
+      if (!size_ec && bytes > kMaxSignatureFileBytes) {
+        return Status::InvalidInput(p.string() + ":1: " + std::to_string(bytes >> 10) +
+                                    " KB is more than a signature file may hold (" +
+                                    std::to_string(kMaxSignatureFileBytes >> 10) + " KB)");
+      }
       std::ifstream in(p, std::ios::binary);
       std::stringstream ss;
       ss << in.rdbuf();

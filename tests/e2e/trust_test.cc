@@ -363,3 +363,20 @@ TEST_CASE("trust: a huge sparse file and a large file no parser claims are decid
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("trust: an oversized signature file is refused before it is read", "[e2e][trust]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "pack/x");
+  {
+    std::ofstream big(tmp / "pack/x/HUGE.yaml");
+    std::string chunk(1 << 20, '#');
+    for (int i = 0; i < 8; ++i) big << chunk;
+  }
+  RunResult r = Run("signatures list --signatures '" + (tmp / "pack") + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("HUGE.yaml:1: 8192 KB is more than a signature file may hold (1024 KB)") != std::string::npos);
+}
+
+}  // namespace e2e
