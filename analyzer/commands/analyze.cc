@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -298,6 +300,23 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
 }
 
 // A temporary index for `analyze` without --db, removed at exit.
+// The temporary index of `analyze` without --db holds the customer's data: it is removed on
+// every exit, including Ctrl-C, SIGTERM, SIGHUP and a closed pipe (`analyze ... | head`). The
+// signal handler only unlinks prepared paths (async-signal-safe) and then dies of the signal as
+// it would have; SIGKILL alone cannot be caught.
+char g_temp_files[4][4096];
+volatile sig_atomic_t g_temp_armed = 0;
+
+void RemoveTempIndexOnSignal(int sig) {
+  if (g_temp_armed) {
+    for (auto& path : g_temp_files) {
+      if (path[0] != '\0') ::unlink(path);
+    }
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
 class TempIndexPath {
  public:
   TempIndexPath() {
@@ -306,12 +325,29 @@ class TempIndexPath {
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
     int fd = mkstemp(buf.data());
-    if (fd >= 0) {
-      close(fd);
-      path_ = buf.data();
+    if (fd < 0) return;
+    close(fd);
+    path_ = buf.data();
+    const char* suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (int i = 0; i < 4; ++i) {
+      std::string p = path_ + suffixes[i];
+      if (p.size() >= sizeof g_temp_files[i]) return;  // too long to remove from a handler
+      std::memcpy(g_temp_files[i], p.c_str(), p.size() + 1);
     }
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = RemoveTempIndexOnSignal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) {
+      struct sigaction old;
+      // A signal the caller ignores (nohup's SIGHUP, a shell's SIGPIPE) stays ignored.
+      if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+      sigaction(sig, &sa, nullptr);
+    }
+    g_temp_armed = 1;
   }
   ~TempIndexPath() {
+    g_temp_armed = 0;
     if (path_.empty()) return;
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
   }

@@ -380,3 +380,40 @@ TEST_CASE("trust: an oversized signature file is refused before it is read", "[e
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("trust: the temporary index is removed on SIGTERM, SIGHUP and a closed pipe", "[e2e][trust]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  fs::create_directories(tmp / "t");
+  // Enough records that the run is still going when the signal comes.
+  {
+    std::ofstream out(tmp / "b/p.ndjson");
+    for (int i = 0; i < 150000; ++i) {
+      out << R"({"time":"2026-11-17T14:25:10Z","category":"ProvisioningLogs","resultType":"Failure","properties":{"id":"r)"
+          << i << R"(","activityDateTime":"2026-11-17T14:25:10Z","jobId":"scim.1.2","provisioningAction":"create",)"
+          << R"("provisioningStatusInfo":{"status":"failure","errorInformation":{"errorCode":"ContosoEntryConflict","reason":"user@contoso.com already exists"}}}})"
+          << "\n";
+    }
+  }
+  auto leftovers = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(tmp / "t")) n += e.path().filename().string().rfind("syncdoctor-", 0) == 0;
+    return n;
+  };
+  for (const char* sig : {"TERM", "HUP"}) {
+    INFO(sig);
+    std::string cmd = "TMPDIR=\"" + (tmp / "t") + "\" \"" + kBinary + "\" analyze \"" + (tmp / "b") +
+                      "\" >/dev/null 2>&1 & pid=$!; sleep 0.3; kill -" + sig + " $pid; wait $pid";
+    int rc = std::system(("bash -c '" + cmd + "'").c_str());
+    CHECK(WEXITSTATUS(rc) != 0);  // it died of the signal
+    CHECK(leftovers() == 0);
+  }
+  int rc = std::system(("bash -c \"TMPDIR='" + (tmp / "t") + "' '" + kBinary + "' analyze '" + (tmp / "b") +
+                        "' 2>/dev/null | head -c 10 >/dev/null\"").c_str());
+  CHECK(WEXITSTATUS(rc) == 0);
+  CHECK(leftovers() == 0);
+}
+
+}  // namespace e2e
