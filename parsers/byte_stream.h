@@ -22,7 +22,11 @@ class ByteStream {
 // Reads from a string that must outlive the stream.
 class StringByteStream : public ByteStream {
  public:
+  // Reads `data` in place: it must outlive the stream (a temporary string is refused).
   explicit StringByteStream(std::string_view data) : data_(data) {}
+  explicit StringByteStream(const std::string& data) : data_(data) {}
+  explicit StringByteStream(const char* data) : data_(data) {}
+  explicit StringByteStream(std::string&&) = delete;
   Status Read(char* buf, size_t cap, size_t* got) override;
 
  private:

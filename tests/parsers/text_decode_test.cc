@@ -304,7 +304,8 @@ TEST_CASE("Text decoding: UTF-32 with a BOM is named and read, little and big en
     Encoding e = SniffEncoding(bytes);
     CHECK(e == (le ? Encoding::kUtf32LeBom : Encoding::kUtf32BeBom));
     CHECK(EncodingName(e) == (le ? "utf-32le-bom" : "utf-32be-bom"));
-    StringByteStream in(bytes + "\x01");  // a dangling byte at the end
+    const std::string input = bytes + "\x01";  // a dangling byte at the end
+    StringByteStream in(input);
     DecodingStream d(&in, e);
     std::string out;
     REQUIRE(ReadUpTo(&d, 1 << 20, &out).ok());
