@@ -1,13 +1,11 @@
 #include "analyzer/index.h"
 
-#include <cstdio>
-
-#include <filesystem>
-
-#include <cstring>
-
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "analyzer/report/json_writer.h"
@@ -571,6 +569,18 @@ int64_t ContentKey(const Event& e) {
                                &e.cycle_id, &e.change_id, &e.target_identity}) {
     mix(*s);
   }
+  // Who and what a record names count as much as what happened: two records that share an id
+  // but differ in their initiator or their object are two records (see NoteSharedRecordIds).
+  // These fields join the key only when set, each under its own tag, so that the keys of events
+  // without them stay what indexes of earlier versions hold.
+  const std::pair<char, const std::string*> named[] = {
+      {'a', &e.actor}, {'s', &e.source_identity}, {'i', &e.source_id}, {'t', &e.target_id},
+      {'r', &e.reason}};
+  for (const auto& [tag, field] : named) {
+    if (field->empty()) continue;
+    mix(std::string_view(&tag, 1));
+    mix(*field);
+  }
   return static_cast<int64_t>(h >> 1);  // keep it positive for readers of the index
 }
 
@@ -726,6 +736,83 @@ Status Index::UpdateFts() {
   if (s.ok()) return Commit();
   (void)Rollback();
   return s;
+}
+
+Status Index::MaxEventId(int64_t* id) {
+  Stmt st;
+  bool row = false;
+  Status s = Stmt::Prepare(db_, "SELECT coalesce(max(id), 0) FROM event_rows", &st);
+  if (s.ok()) s = st.Step(&row);
+  *id = s.ok() && row ? st.Int(0) : 0;
+  return s;
+}
+
+Status Index::NoteSharedRecordIds(int64_t after_event_id, int64_t* noted) {
+  *noted = 0;
+  // Groups by the unique (kind, record_id, content_key) index: no sort, one pass over it.
+  Stmt st;
+  Status s = Stmt::Prepare(db_,
+      "WITH shared AS (SELECT kind, record_id FROM event_rows WHERE record_id <> '' "
+      "  GROUP BY kind, record_id HAVING count(*) > 1 AND max(id) > ?1) "
+      "SELECT e.record_id, e.id, e.source_id, e.line, s.path "
+      "FROM shared JOIN event_rows e ON e.kind = shared.kind AND e.record_id = shared.record_id "
+      "JOIN sources s ON s.id = e.source_id ORDER BY e.kind, e.record_id, e.id",
+      &st);
+  if (!s.ok()) return s;
+  st.Bind(1, after_event_id);
+  struct Note {
+    int64_t source_id;
+    std::string text;
+  };
+  std::vector<Note> notes;
+  std::map<int64_t, int64_t> per_source;
+  std::string group, first_where;
+  for (;;) {
+    bool row = false;
+    s = st.Step(&row);
+    if (!s.ok()) return s;
+    if (!row) break;
+    std::string id(st.Text(0));
+    int64_t event_id = st.Int(1), source_id = st.Int(2), line = st.Int(3);
+    std::string where = std::string(st.Text(4)) + ":" + std::to_string(line);
+    if (id != group) {  // the first event of the id: the one the others are told apart from
+      group = id;
+      first_where = where;
+      continue;
+    }
+    if (event_id <= after_event_id) continue;  // warned of by the run that stored it
+    ++*noted;
+    int64_t n = ++per_source[source_id];
+    if (n <= kMaxSharedIdWarnings) {
+      std::string shown = id.size() > 80 ? id.substr(0, 80) + "…" : id;
+      notes.push_back({source_id, "line " + std::to_string(line) + ": record id '" + shown +
+                                      "' also names a different record at " + first_where +
+                                      " (the two differ in what they say); both are kept"});
+    }
+  }
+  for (const auto& [source_id, n] : per_source) {
+    if (n > kMaxSharedIdWarnings) {
+      notes.push_back({source_id, "... and " + std::to_string(n - kMaxSharedIdWarnings) +
+                                      " more records share their id with a different record"});
+    }
+  }
+  if (notes.empty()) return Status::Ok();
+  Stmt up;
+  s = Stmt::Prepare(db_, "UPDATE sources SET warnings = json_insert(warnings, '$[#]', ?2) WHERE id = ?1", &up);
+  if (!s.ok()) return s;
+  s = Begin();
+  if (!s.ok()) return s;
+  for (const auto& n : notes) {
+    up.Bind(1, n.source_id);
+    up.Bind(2, n.text);
+    s = up.Run();
+    up.Reset();
+    if (!s.ok()) {
+      (void)Rollback();
+      return s;
+    }
+  }
+  return Commit();
 }
 
 Status Index::GetMeta(const std::string& key, std::string* value, bool* found) {

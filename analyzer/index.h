@@ -97,6 +97,15 @@ class Index {
 
   // Brings the full-text index up to date with `events` (rows added since the last call).
   Status UpdateFts();
+
+  // The largest event row id (0 for none): where a run's events start.
+  Status MaxEventId(int64_t* id);
+  // Record ids that name two or more events of different content (ContentKey keeps them apart)
+  // where one of them came after `after_event_id`: each later event gets a warning on its source
+  // ("line 7: record id 'X' also names a different record at a.json:3; both are kept"), at most
+  // kMaxSharedIdWarnings per source then one line with the count. *noted: the events warned of.
+  Status NoteSharedRecordIds(int64_t after_event_id, int64_t* noted);
+  static constexpr int kMaxSharedIdWarnings = 10;
   // Bulk loading: no sync on commit (WAL still journals every transaction, so a killed run
   // leaves a usable index; only a power loss during the load can lose its last transactions),
   // then EndBulk syncs and checkpoints.

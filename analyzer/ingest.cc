@@ -48,7 +48,27 @@ std::string DescribeUnclaimed(std::string_view text_head) {
   for (char ch : text_head) {
     if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') { c = ch; break; }
   }
-  if (c == '{' || c == '[') return "JSON that matches no known log shape";
+  if (c == '{' || c == '[') {
+    // Name the first keys: what the file is, or which parser should have known it.
+    std::string keys;
+    int n = 0;
+    for (size_t p = text_head.find('"'); p != std::string_view::npos && n < 6;
+         p = text_head.find('"', p + 1)) {
+      size_t q = text_head.find('"', p + 1);
+      if (q == std::string_view::npos || q - p > 48) break;
+      size_t r = q + 1;
+      while (r < text_head.size() && (text_head[r] == ' ' || text_head[r] == '\t')) ++r;
+      if (r < text_head.size() && text_head[r] == ':') {
+        std::string_view key = text_head.substr(p + 1, q - p - 1);
+        if (keys.find("\"" + std::string(key) + "\"") == std::string::npos) {
+          keys += (keys.empty() ? "" : ", ") + ("\"" + std::string(key) + "\"");
+          ++n;
+        }
+      }
+      p = q;
+    }
+    return "JSON that matches no known log shape" + (keys.empty() ? std::string() : " (first keys: " + keys + ")");
+  }
   if (std::count(first.begin(), first.end(), '\t') >= 2) return "tab-separated text that no parser recognises";
   if (std::count(first.begin(), first.end(), ',') >= 3) {
     return "CSV whose header matches no known export (portal audit or provisioning download, "
@@ -428,7 +448,8 @@ class Ingester : public BundleVisitor {
         std::string why = "encoding " + row.encoding + "; scores:";
         if (d.scores.empty()) why += " none";
         for (const auto& [name, sc] : d.scores) why += " " + name + "=" + std::to_string(sc);
-        why += format.empty() ? "; no parser claims it" : "; chosen " + format;
+        why += format.empty() ? "; no parser claims it: " + DescribeUnclaimed(text_head)
+                              : "; chosen " + format + ": " + d.why;
         Explain(file.path, why);
       }
     }

@@ -32,7 +32,7 @@ const RE2& HeaderRe() {
 }
 const RE2& FooterRe() {
   static const RE2 re(
-      R"(^\s+(ProcessId|LogicalOperationStack|ThreadId|DateTime|Timestamp|Callstack)=(.*)$)",
+      R"(^\s*(ProcessId|LogicalOperationStack|ThreadId|DateTime|Timestamp|Callstack)=(.*)$)",
       ByteOptions());
   return re;
 }
@@ -55,6 +55,13 @@ std::string_view Utf8Prefix(std::string_view s, size_t max) {
 
 bool IsBlank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
 
+// The number of spaces and tabs `s` starts with.
+size_t LeadingBlanks(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && (s[n] == ' ' || s[n] == '\t')) ++n;
+  return n;
+}
+
 class AgentTraceParser : public Parser {
  public:
   explicit AgentTraceParser(bool verbose) : verbose_(verbose) {}
@@ -62,7 +69,7 @@ class AgentTraceParser : public Parser {
   std::string_view name() const override { return verbose_ ? "agent-trace-verbose" : "agent-trace"; }
   EventKind kind() const override { return EventKind::kTrace; }
 
-  int Probe(std::string_view file_name, std::string_view head) const override {
+  int Probe(std::string_view file_name, std::string_view head, std::string* why) const override {
     // Look at the first lines for a header.
     bool header = false, verbose_source = false;
     size_t pos = 0;
@@ -72,7 +79,8 @@ class AgentTraceParser : public Parser {
       std::string_view line = head.substr(pos, end - pos);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       std::string source;
-      if (RE2::FullMatch(line, HeaderRe(), &source)) {
+      // A trace pasted into a mail or a document, or re-indented, has its headers indented.
+      if (RE2::FullMatch(line.substr(LeadingBlanks(line)), HeaderRe(), &source)) {
         header = true;
         verbose_source = source == "AAD Connect Provisioning Agent";
         break;
@@ -83,15 +91,21 @@ class AgentTraceParser : public Parser {
     bool log_name = file_name.size() > 4 && EqualsIgnoreCase(file_name.substr(file_name.size() - 4), ".log");
     char first = FirstNonSpace(head);
     if (verbose_) {
-      if (header && (verbose_source || verbose_name)) return 95;
+      if (header && verbose_source) {
+        return Claim(why, 95, "a trace header line of the source \"AAD Connect Provisioning Agent\"");
+      }
+      if (header && verbose_name) {
+        return Claim(why, 95, "a trace header line in a file named trace-agent-verbose*");
+      }
       return 0;
     }
-    if (header) return 90;
+    if (header) return Claim(why, 90, "a trace header line \"<source> <Level>: <id> : <message>\"");
     // A .log of plain text with no header yet (a trace excerpt): a weak claim, so that any
     // *.log of the Trace folder is still read rather than skipped.
     if (log_name && first != '{' && first != '[' && first != '\0' && IsValidUtf8(Utf8Prefix(head, 1024)) &&
         head.find('\0') == std::string_view::npos) {
-      return 15;
+      return Claim(why, 15, "a *.log file of plain text with no trace header in its first lines "
+                            "(read line by line, weakly)");
     }
     return 0;
   }
@@ -102,7 +116,7 @@ class AgentTraceParser : public Parser {
     have_entry_ = false;
     stopped_ = false;
     last_time_ = 0;
-    placeholder_warned_ = false;
+    header_indent_ = std::string_view::npos;
     name_time_ = 0;
     (void)TimeFromFileName(file_name, &name_time_);
     LineReader reader(in);
@@ -113,12 +127,27 @@ class AgentTraceParser : public Parser {
         SourceLoc loc{file_, reader.line_number(), reader.line_offset()};
         sink_->OnDataLost(loc, "line longer than the 64 MB cap was cut: its end is not kept");
       }
-      // A header starts with a non-blank byte and holds ": "; footers and stack frames are
-      // indented. These byte checks keep the regexes off most lines.
-      const bool indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
-      const bool maybe_header = !line.empty() && !indented && line.find(": ") != std::string_view::npos;
+      // A header holds ": " and starts at the file's header indentation: none as the agent
+      // writes it, or what a paste or re-indent added (the first header sets it; a header at
+      // column 0 is still one). Footers and stack frames are indented further. These byte checks
+      // keep the regexes off most lines.
+      const size_t indent = LeadingBlanks(line);
+      const std::string_view body = line.substr(indent);
+      const bool indented = indent > 0;
+      const bool at_header_indent =
+          header_indent_ == std::string_view::npos || indent == header_indent_ || indent == 0;
+      const bool maybe_header =
+          !body.empty() && at_header_indent && body.find(": ") != std::string_view::npos;
       std::string source, level, id, message;
-      if (maybe_header && RE2::FullMatch(line, HeaderRe(), &source, &level, &id, &message)) {
+      if (maybe_header && RE2::FullMatch(body, HeaderRe(), &source, &level, &id, &message)) {
+        if (header_indent_ == std::string_view::npos) {
+          header_indent_ = indent;
+          if (indent > 0) {
+            sink_->OnWarning(SourceLoc{file_, reader.line_number(), reader.line_offset()},
+                             "trace headers are indented by " + std::to_string(indent) +
+                                 " blank(s) (pasted or re-indented): read as headers all the same");
+          }
+        }
         Flush();
         if (stopped_) break;
         StartEntry(reader.line_number(), reader.line_offset());
@@ -129,19 +158,21 @@ class AgentTraceParser : public Parser {
         continue;
       }
       std::string key, value;
-      if (have_entry_ && entry_has_header_ && indented && line.find('=') != std::string_view::npos &&
-          RE2::FullMatch(line, FooterRe(), &key, &value)) {
+      // Footers are indented as the agent writes them; a trace whose indentation was stripped
+      // has them at column 0, and only the listener's own keys count then.
+      if (have_entry_ && entry_has_header_ && (indented || header_indent_ == 0) &&
+          line.find('=') != std::string_view::npos && RE2::FullMatch(line, FooterRe(), &key, &value)) {
         AppendRaw(line);
         if (key == "DateTime") {
           int64_t t;
           if (ParseTimestamp(value, &t)) {
             entry_.time_ms = t;
             entry_.time_inferred = false;
-          } else if (!placeholder_warned_) {
-            placeholder_warned_ = true;
+          } else {
+            // Per entry, as for every record whose time does not read (the file's warnings are
+            // capped, the count of the rest kept).
             sink_->OnWarning(SourceLoc{file_, reader.line_number(), reader.line_offset()},
-                             "DateTime footer '" + value.substr(0, 40) +
-                                 "' is not a time; entries without a time keep none");
+                             UnreadTimeNote("DateTime footer", value));
           }
         }
         continue;
@@ -215,7 +246,7 @@ class AgentTraceParser : public Parser {
   bool have_entry_ = false;
   bool stopped_ = false;
   bool entry_has_header_ = false;
-  bool placeholder_warned_ = false;
+  size_t header_indent_ = std::string_view::npos;  // blanks before the headers; npos: none seen
   int64_t last_time_ = 0;
   int64_t name_time_ = 0;
 };

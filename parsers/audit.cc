@@ -31,9 +31,8 @@ bool MapAuditRecord(JsonElement record, Event* e, std::string* why) {
     return false;
   }
   e->record_id = JsonFieldText(rec, "id");
-  if (!ParseTimestamp(JsonFirstText(rec, {"activityDateTime", "TimeGenerated"}), &e->time_ms) &&
-      diagnostic) {
-    (void)ParseTimestamp(JsonFieldText(record, "time"), &e->time_ms);
+  if (!MapRecordTime(rec, {"activityDateTime", "TimeGenerated"}, e) && diagnostic) {
+    (void)MapRecordTime(record, {"time"}, e);
   }
   e->level = ToLower(JsonFieldText(rec, "result"));
   if (e->level.empty()) e->level = ToLower(JsonFieldText(rec, "resultType"));  // Log Analytics
@@ -109,21 +108,36 @@ class AuditParser : public JsonLogParser {
   }
   EventKind kind() const override { return EventKind::kAudit; }
 
-  int Probe(std::string_view, std::string_view head) const override {
+  int Probe(std::string_view, std::string_view head, std::string* why) const override {
     char first = FirstNonSpace(head);
     if (first != '{' && first != '[') return 0;
     switch (variant_) {
       case Variant::kGraph:
-        return HeadContainsIgnoreCase(head, "$metadata#auditLogs/directoryAudits") ? 100 : 0;
+        if (HeadContainsIgnoreCase(head, "$metadata#auditLogs/directoryAudits")) {
+          return Claim(why, 100, "@odata.context names auditLogs/directoryAudits (a Graph page, "
+                                 "or one record got by id)");
+        }
+        return 0;
       case Variant::kDiagnostic:
-        return HeadHasKeyValue(head, "category", "AuditLogs") ? 95 : 0;
-      case Variant::kPortal:
-        // A bare array of directoryAudit objects: the portal's JSON download, or PowerShell's
-        // Get-MgAuditLogDirectoryAudit | ConvertTo-Json (PascalCase keys).
-        return first == '[' && HeadContainsIgnoreCase(head, "\"activityDisplayName\"") &&
-                       HeadContainsIgnoreCase(head, "\"loggedByService\"")
-                   ? 80
-                   : 0;
+        if (HeadHasKeyValue(head, "category", "AuditLogs")) {
+          return Claim(why, 95, "\"category\": \"AuditLogs\" (Azure Monitor diagnostic records)");
+        }
+        return 0;
+      case Variant::kPortal: {
+        // The portal's JSON download (an array of directoryAudit objects), PowerShell's
+        // Get-MgAuditLogDirectoryAudit | ConvertTo-Json (PascalCase keys; one result is a bare
+        // object), or one record copied out of a page. activityDisplayName is what only audit
+        // records have; one more audit key makes the claim.
+        if (!HeadContainsIgnoreCase(head, "\"activityDisplayName\"")) return 0;
+        for (std::string_view key : {"loggedByService", "targetResources", "initiatedBy",
+                                     "operationType", "resultReason"}) {
+          if (HeadContainsIgnoreCase(head, "\"" + std::string(key) + "\"")) {
+            return Claim(why, 80, std::string(first == '[' ? "an array of" : "a top-level object with") +
+                                      " directoryAudit keys (activityDisplayName, " + std::string(key) + ")");
+          }
+        }
+        return 0;
+      }
     }
     return 0;
   }

@@ -30,7 +30,7 @@ void Event::Clear() {
   kind = EventKind::kProvisioning;
   for (std::string* s : {&level, &record_id, &job_id, &cycle_id, &change_id, &correlation_id,
                          &activity, &actor, &source_identity, &target_identity, &source_id,
-                         &target_id, &error_code, &reason, &message}) {
+                         &target_id, &error_code, &reason, &message, &note}) {
     s->clear();
   }
   steps.clear();

@@ -60,6 +60,10 @@ struct Event {
   std::vector<KeyValue> details;
   std::string_view raw;         // the original record text; valid only during EventSink::OnEvent
   SourceLoc loc;                // where the record starts in its file
+  // A remark on this record that loses none of it ("activityDateTime '…' is in no date form
+  // syncdoctor reads"): the parser that sets it also hands it to EventSink::OnWarning. Not stored
+  // with the event.
+  std::string note;
 
   // Clears every field but keeps string capacity, so one Event can be reused per record.
   void Clear();

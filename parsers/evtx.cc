@@ -10,6 +10,7 @@
 
 #include "parsers/formats.h"
 #include "parsers/json_log_parser.h"
+#include "parsers/timestamp.h"
 
 namespace syncdoctor {
 
@@ -50,6 +51,23 @@ std::string XmlElement(std::string_view xml, std::string_view name) {
   return std::string(xml.substr(a, b - a));
 }
 
+// The value of attribute `attr` of the first element `name` ("" when absent): libevtx writes
+// <TimeCreated SystemTime="2016-07-08T18:12:51.681640600Z"/>.
+std::string XmlAttribute(std::string_view xml, std::string_view name, std::string_view attr) {
+  std::string open = "<" + std::string(name);
+  size_t a = xml.find(open);
+  if (a == std::string_view::npos) return "";
+  size_t end = xml.find('>', a);
+  std::string_view tag = xml.substr(a, end == std::string_view::npos ? std::string_view::npos : end - a);
+  std::string key = " " + std::string(attr) + "=\"";
+  size_t k = tag.find(key);
+  if (k == std::string_view::npos) return "";
+  k += key.size();
+  size_t q = tag.find('"', k);
+  if (q == std::string_view::npos) return "";
+  return std::string(tag.substr(k, q - k));
+}
+
 std::string_view LevelName(uint8_t level) {
   switch (level) {
     case 1: return "Critical";
@@ -66,8 +84,9 @@ class EvtxParser : public Parser {
   EventKind kind() const override { return EventKind::kEventLog; }
   bool wants_raw_bytes() const override { return true; }
 
-  int Probe(std::string_view, std::string_view head) const override {
-    return head.substr(0, 8) == std::string_view("ElfFile\0", 8) ? 100 : 0;
+  int Probe(std::string_view, std::string_view head, std::string* why) const override {
+    if (head.substr(0, 8) != std::string_view("ElfFile\0", 8)) return 0;
+    return Claim(why, 100, "the file starts with the event log signature \"ElfFile\"");
   }
 
   Status Parse(std::string_view file_name, ByteStream* in, EventSink* sink) override {
@@ -161,10 +180,6 @@ class EvtxParser : public Parser {
     uint32_t event_id = 0;
     uint8_t level = 0;
     libevtx_record_get_identifier(rec, &number, nullptr);
-    if (libevtx_record_get_written_time(rec, &filetime, nullptr) == 1 && filetime != 0) {
-      // FILETIME: 100 ns ticks since 1601-01-01.
-      event_.time_ms = static_cast<int64_t>(filetime / 10000) - 11644473600000LL;
-    }
     libevtx_record_get_event_identifier(rec, &event_id, nullptr);
     libevtx_record_get_event_level(rec, &level, nullptr);
     std::string provider = Utf8Prop(rec, libevtx_record_get_utf8_source_name_size,
@@ -173,6 +188,27 @@ class EvtxParser : public Parser {
                                     libevtx_record_get_utf8_computer_name);
     xml_ = Utf8Prop(rec, libevtx_record_get_utf8_xml_string_size, libevtx_record_get_utf8_xml_string);
     std::string channel = XmlElement(xml_, "Channel");
+    // The event's time is System/TimeCreated/@SystemTime. The record header's written time is
+    // when the record was written to this file: a log saved from Event Viewer as filtered or
+    // selected events is written later (or with no time at all), so it is only the fallback.
+    std::string created = XmlAttribute(xml_, "TimeCreated", "SystemTime");
+    int64_t ms = 0;
+    TimeText created_is = ReadTimestamp(created, &ms);
+    if (created_is == TimeText::kTime) {
+      event_.time_ms = ms;
+    } else {
+      std::string what = created.empty() ? std::string("no System/TimeCreated")
+                                         : UnreadTimeNote("TimeCreated/@SystemTime", created);
+      if (libevtx_record_get_written_time(rec, &filetime, nullptr) == 1 && filetime != 0) {
+        // FILETIME: 100 ns ticks since 1601-01-01.
+        event_.time_ms = static_cast<int64_t>(filetime / 10000) - 11644473600000LL;
+        event_.note = "event record " + std::to_string(number) + ": " + what +
+                      "; the time the record was written to the file is used instead";
+      } else {
+        event_.note = "event record " + std::to_string(number) + ": " + what +
+                      " and no written time: the event has no time";
+      }
+    }
     if (xml_.size() > kMaxRawBytes) xml_.resize(kMaxRawBytes);
 
     event_.level = std::string(LevelName(level));
@@ -198,6 +234,7 @@ class EvtxParser : public Parser {
     }
     if (recovered) event_.message = "(recovered record) " + event_.message;
     event_.raw = xml_;
+    if (!event_.note.empty()) sink->OnWarning(event_.loc, event_.note);
     return sink->OnEvent(event_);
   }
 

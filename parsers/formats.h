@@ -13,6 +13,7 @@ std::unique_ptr<Parser> NewProvisioningGraphParser();        // provisioning-gra
 std::unique_ptr<Parser> NewProvisioningPortalParser();       // provisioning-portal-json
 std::unique_ptr<Parser> NewProvisioningDiagnosticParser();   // provisioning-diagnostic-json
 std::unique_ptr<Parser> NewProvisioningPowerShellParser();   // provisioning-powershell-json
+std::unique_ptr<Parser> NewProvisionOnDemandParser();        // provisioning-on-demand-json
 // audit.cc
 std::unique_ptr<Parser> NewAuditGraphParser();               // audit-graph-json
 std::unique_ptr<Parser> NewAuditPortalParser();              // audit-portal-json
@@ -24,6 +25,9 @@ std::unique_ptr<Parser> NewProvisioningLogAnalyticsJsonParser();  // provisionin
 std::unique_ptr<Parser> NewAuditPortalCsvParser();                // audit-portal-csv
 std::unique_ptr<Parser> NewAuditLogAnalyticsCsvParser();          // audit-log-analytics-csv
 std::unique_ptr<Parser> NewAuditLogAnalyticsJsonParser();         // audit-log-analytics-json
+// console.cc
+std::unique_ptr<Parser> NewAuditConsoleParser();              // audit-powershell-console
+std::unique_ptr<Parser> NewProvisioningConsoleParser();       // provisioning-powershell-console
 // job_status.cc
 std::unique_ptr<Parser> NewJobParser();                      // job-graph-json
 // agent_trace.cc

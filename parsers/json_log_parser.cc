@@ -1,6 +1,7 @@
 #include "parsers/json_log_parser.h"
 
 #include "parsers/json_records.h"
+#include "parsers/timestamp.h"
 
 namespace syncdoctor {
 
@@ -37,6 +38,28 @@ char FirstNonSpace(std::string_view head) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
   }
   return '\0';
+}
+
+bool MapRecordTime(JsonElement record, std::initializer_list<std::string_view> keys, Event* e) {
+  for (std::string_view key : keys) {
+    JsonElement v;
+    if (!JsonField(record, key, &v)) continue;
+    std::string text = JsonText(v);
+    int64_t ms = 0;
+    switch (ReadTimestamp(text, &ms)) {
+      case TimeText::kTime:
+        e->time_ms = ms;
+        e->note.clear();
+        return true;
+      case TimeText::kUnread:
+        if (e->note.empty()) e->note = UnreadTimeNote(key, text);
+        break;
+      case TimeText::kEmpty:
+      case TimeText::kNever:
+        break;
+    }
+  }
+  return false;
 }
 
 bool UnwrapDiagnostic(JsonElement record, std::string_view category, JsonElement* properties) {
@@ -84,6 +107,7 @@ Status JsonLogParser::Parse(std::string_view file_name, ByteStream* in, EventSin
           sink->OnBadInput(loc, why, rec.text.substr(0, 4096));
           return;
         }
+        if (!event_.note.empty()) sink->OnWarning(loc, event_.note);
         stopped = !sink->OnEvent(event_);
       },
       [&](uint64_t line, uint64_t offset, std::string_view reason, std::string_view raw) {

@@ -29,6 +29,11 @@ class JsonLogParser : public Parser {
 // `record` has `category` == `category` (case-insensitive) and a `properties` object; else false.
 bool UnwrapDiagnostic(JsonElement record, std::string_view category, JsonElement* properties);
 
+// Sets e->time_ms from the first of `keys` whose value is a time. A value in no readable form
+// (not empty, not .NET's "never") leaves e->note saying so, unless a later key gives the time.
+// Returns whether a time was found.
+bool MapRecordTime(JsonElement record, std::initializer_list<std::string_view> keys, Event* e);
+
 // Probe helpers over the first bytes of a file.
 bool HeadContainsIgnoreCase(std::string_view head, std::string_view needle);
 // True when head has "key" : "value" (JSON spacing tolerated, value case-insensitive).

@@ -128,14 +128,63 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
     }
     st.cur.append(p, n);
   };
+  // A bad piece is held back until the next record starts: the debris that follows a broken
+  // record (the rest of a line cut inside a string, a stray '}') belongs to it, and is kept with
+  // it rather than counted as more unparsed records.
+  struct PendingBad {
+    bool has = false;
+    uint64_t line = 0, offset = 0;
+    std::string reason, raw;
+    int debris = 0;
+    bool record = false;  // a record that began and broke (not a line of junk)
+  } pending;
+  auto flush_bad = [&]() {
+    if (!pending.has) return;
+    pending.has = false;
+    std::string reason = pending.reason;
+    if (pending.debris > 0) {
+      reason += " (with " + std::to_string(pending.debris) + " piece(s) of its debris after it)";
+    }
+    on_bad(pending.line, pending.offset, reason, pending.raw);
+  };
+  auto hold_bad = [&](uint64_t line, uint64_t offset, std::string reason, std::string_view raw) {
+    flush_bad();
+    pending.has = true;
+    pending.line = line;
+    pending.offset = offset;
+    pending.reason = std::move(reason);
+    pending.raw.assign(raw.substr(0, kRawCap));
+    pending.debris = 0;
+    pending.record = true;
+  };
+  // Junk right after a broken record is its debris and joins it; so does a piece of nothing but
+  // closing brackets and commas after any bad piece. Other junk (a line of other text) is a bad
+  // piece of its own.
+  auto only_closers = [](std::string_view text) {
+    return text.find_first_not_of("}]), \t\r\n") == std::string_view::npos;
+  };
+  auto junk = [&](std::string_view reason) {
+    if (pending.has && (pending.record || only_closers(st.cur))) {
+      if (pending.raw.size() < kRawCap) {
+        pending.raw += "\n";
+        pending.raw.append(std::string_view(st.cur).substr(0, kRawCap - std::min(kRawCap, pending.raw.size())));
+      }
+      ++pending.debris;
+    } else {
+      hold_bad(st.start_line, st.start_offset, std::string(reason), st.cur);
+      pending.record = false;
+    }
+    st.cur.clear();
+  };
   auto emit = [&](bool wrapped) {
     if (st.oversize) {
-      on_bad(st.start_line, st.start_offset,
+      hold_bad(st.start_line, st.start_offset,
              max_record_ >= (1u << 20)
                  ? "record larger than the " + std::to_string(max_record_ >> 20) + " MB cap"
                  : "record larger than the " + std::to_string(max_record_) + " byte cap",
              std::string_view(st.cur).substr(0, kRawCap));
     } else {
+      flush_bad();
       st.cur.reserve(st.cur.size() + kPadding);
       JsonRecord rec;
       rec.text = st.cur;
@@ -157,7 +206,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
     }
   };
   auto bad = [&](std::string_view reason) {
-    on_bad(st.start_line, st.start_offset, reason, std::string_view(st.cur).substr(0, kRawCap));
+    hold_bad(st.start_line, st.start_offset, std::string(reason), st.cur);
     st.cur.clear();
   };
 
@@ -199,7 +248,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
       switch (st.mode) {
         case Mode::kJunk:
           if (c == '\n') {
-            bad("not JSON: expected '{' or '[' at the start of a record");
+            junk("not JSON: expected '{' or '[' at the start of a record");
             st.mode = Mode::kTop;
           } else {
             add(c);
@@ -260,15 +309,10 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
 
       switch (st.mode) {
         case Mode::kTopValue: {
-          if (c == '\n') {
-            st.has_newline = true;
-            if (st.ndjson) {
-              bad("unterminated JSON record: the line ends inside the object");
-              st.mode = Mode::kTop;
-              st.depth = 0;
-              continue;
-            }
-          }
+          // A line break outside a string is whitespace: in NDJSON too a record may go on over
+          // the next line (an editor wrapped it); only a '{' opening the next line (above) ends
+          // a record that never closed.
+          if (c == '\n') st.has_newline = true;
           if (c == '"') {
             st.in_string = true;
             if (st.depth == 1 && !st.colon_after_key) {
@@ -311,7 +355,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
           if (c == '}') {  // malformed: an object closes where an element was expected
             begin_record(here_line, here_offset);
             add(c);
-            bad("unexpected '}' inside an array of records");
+            junk("unexpected '}' inside an array of records");
             --st.depth;
             if (st.depth <= 0) {
               st.depth = 0;
@@ -364,7 +408,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
     case Mode::kTop:
       break;
     case Mode::kJunk:
-      bad("not JSON: expected '{' or '[' at the start of a record");
+      junk("not JSON: expected '{' or '[' at the start of a record");
       break;
     case Mode::kTopValue:
     case Mode::kElement:
@@ -375,6 +419,7 @@ Status JsonRecordScanner::Scan(ByteStream* in, const RecordFn& on_record, const 
       on_warn(st.line, "truncated: the input ends before the record array is closed");
       break;
   }
+  flush_bad();
   return Status::Ok();
 }
 

@@ -76,9 +76,10 @@ bool MapProvisioningRecord(JsonElement record, Event* e, std::string* why) {
 
   e->record_id = JsonFieldText(rec, "id");
   if (e->record_id.empty() && diagnostic) e->record_id = JsonFieldText(record, "identity");
-  std::string when = JsonFirstText(rec, {"activityDateTime", "TimeGenerated"});
-  if (!ParseTimestamp(when, &e->time_ms) && diagnostic) {
-    (void)ParseTimestamp(JsonFieldText(record, "time"), &e->time_ms);
+  // startTime/endTime: a provisionOnDemand result, which has no activityDateTime.
+  if (!MapRecordTime(rec, {"activityDateTime", "TimeGenerated", "startTime", "endTime"}, e) &&
+      diagnostic) {
+    (void)MapRecordTime(record, {"time"}, e);
   }
   e->job_id = JsonFieldText(rec, "jobId");
   e->cycle_id = JsonFieldText(rec, "cycleId");
@@ -93,6 +94,12 @@ bool MapProvisioningRecord(JsonElement record, Event* e, std::string* why) {
   }
   MapIdentity(rec, "sourceIdentity", &e->source_identity, &e->source_id);
   MapIdentity(rec, "targetIdentity", &e->target_identity, &e->target_id);
+  // A provisionOnDemand result names its object by reportableIdentifier (a UPN) where the
+  // identities carry only ids.
+  std::string reportable = JsonFieldText(rec, "reportableIdentifier");
+  if (!reportable.empty() && (e->source_identity.empty() || e->source_identity == e->source_id)) {
+    e->source_identity = reportable;
+  }
 
   // Status and error: provisioningStatusInfo{status, errorInformation|errorInfo} (v1.0), or the
   // flat legacy statusInfo{status, errorCode, reason, ...} (beta); integers are diagnostic test
@@ -143,17 +150,22 @@ bool MapProvisioningRecord(JsonElement record, Event* e, std::string* why) {
       ProvisioningStep ps;
       JsonElement v;
       ps.name = JsonFieldText(step, "name");
-      if (JsonField(step, "provisioningStepType", &v)) ps.type = StepTypeText(v);
+      // provisionOnDemand results name the step type "type".
+      if (JsonField(step, "provisioningStepType", &v) || JsonField(step, "type", &v)) {
+        ps.type = StepTypeText(v);
+      }
       if (JsonField(step, "status", &v)) ps.status = StepStatusText(v);
       ps.description = JsonFieldText(step, "description");
+      // A default JsonElement has no document: ask it nothing unless JsonField filled it.
       JsonElement details;
-      if (JsonField(step, "details", &details) && details.is_object()) {
+      bool has_details = JsonField(step, "details", &details) && details.is_object();
+      if (has_details) {
         ps.details = simdjson::minify(details);
         if (ps.details == "{}") ps.details.clear();
       }
       if (ps.status == "failure" || ps.status == "skipped" || ps.status == "warning") {
         AppendText(&story, "; ", ps.description);
-        std::string skip = details.is_object() ? JsonFieldText(details, "SkipReason") : "";
+        std::string skip = has_details ? JsonFieldText(details, "SkipReason") : "";
         if (!skip.empty()) AppendText(&story, " ", "SkipReason=" + skip);
       }
       if (!ps.description.empty()) last = ps.description;
@@ -192,29 +204,52 @@ class ProvisioningParser : public JsonLogParser {
   }
   EventKind kind() const override { return EventKind::kProvisioning; }
 
-  int Probe(std::string_view, std::string_view head) const override {
+  int Probe(std::string_view, std::string_view head, std::string* why) const override {
     char first = FirstNonSpace(head);
     if (first != '{' && first != '[') return 0;
+    const char* shape = first == '[' ? "an array of" : "a top-level object with";
     switch (variant_) {
       case Variant::kGraph:
-        if (HeadContainsIgnoreCase(head, "$metadata#auditLogs/provisioning")) return 100;
+        if (HeadContainsIgnoreCase(head, "$metadata#auditLogs/provisioning")) {
+          return Claim(why, 100, "@odata.context names auditLogs/provisioning (a Graph page, or "
+                                 "one record got by id)");
+        }
         return 0;
       case Variant::kDiagnostic:
-        if (HeadHasKeyValue(head, "category", "ProvisioningLogs")) return 95;
+        if (HeadHasKeyValue(head, "category", "ProvisioningLogs")) {
+          return Claim(why, 95, "\"category\": \"ProvisioningLogs\" (Azure Monitor diagnostic records)");
+        }
         return 0;
       case Variant::kPortal:
-        // A bare array (or object) of camelCase provisioning records.
-        if (head.find("\"provisioningSteps\"") != std::string_view::npos ||
-            (head.find("\"cycleId\"") != std::string_view::npos &&
-             head.find("\"changeId\"") != std::string_view::npos)) {
-          return 80;
+        // An array of camelCase provisioning records, or one record (Graph by id without its
+        // @odata.context, a record copied out of a page).
+        if (head.find("\"provisioningSteps\"") != std::string_view::npos) {
+          return Claim(why, 80, std::string(shape) + " camelCase provisioningSteps");
+        }
+        if (head.find("\"cycleId\"") != std::string_view::npos &&
+            head.find("\"changeId\"") != std::string_view::npos) {
+          return Claim(why, 80, std::string(shape) + " camelCase cycleId and changeId");
+        }
+        if (head.find("\"provisioningStatusInfo\"") != std::string_view::npos ||
+            (head.find("\"jobId\"") != std::string_view::npos &&
+             head.find("\"provisioningAction\"") != std::string_view::npos)) {
+          return Claim(why, 75, std::string(shape) +
+                                    " camelCase provisioningStatusInfo, or jobId and provisioningAction");
         }
         return 0;
       case Variant::kPowerShell:
-        if (head.find("\"ProvisioningSteps\"") != std::string_view::npos ||
-            (head.find("\"CycleId\"") != std::string_view::npos &&
-             head.find("\"ChangeId\"") != std::string_view::npos)) {
-          return 80;
+        if (head.find("\"ProvisioningSteps\"") != std::string_view::npos) {
+          return Claim(why, 80, std::string(shape) + " PascalCase ProvisioningSteps (ConvertTo-Json)");
+        }
+        if (head.find("\"CycleId\"") != std::string_view::npos &&
+            head.find("\"ChangeId\"") != std::string_view::npos) {
+          return Claim(why, 80, std::string(shape) + " PascalCase CycleId and ChangeId (ConvertTo-Json)");
+        }
+        if (head.find("\"ProvisioningStatusInfo\"") != std::string_view::npos ||
+            (head.find("\"JobId\"") != std::string_view::npos &&
+             head.find("\"ProvisioningAction\"") != std::string_view::npos)) {
+          return Claim(why, 75, std::string(shape) + " PascalCase ProvisioningStatusInfo, or JobId "
+                                                     "and ProvisioningAction (ConvertTo-Json)");
         }
         return 0;
     }
@@ -230,6 +265,106 @@ class ProvisioningParser : public JsonLogParser {
   Variant variant_;
 };
 
+// The result of provisionOnDemand: Graph returns a stringKeyStringValuePair whose `key` is JSON
+// text {"result", "details": {"errorCode", "errorMessage"}} and whose `value` is JSON text of the
+// provisioned object's record (action, changeId, start/endTime, provisioningSteps with `type`,
+// statusInfo, source/target identity, reportableIdentifier). PowerShell's ConvertTo-Json writes
+// Key/Value; a result copied from the portal or a browser is the `value` object itself. Each
+// becomes one provisioning record with its steps.
+class ProvisionOnDemandParser : public JsonLogParser {
+ public:
+  std::string_view name() const override { return "provisioning-on-demand-json"; }
+  EventKind kind() const override { return EventKind::kProvisioning; }
+
+  int Probe(std::string_view, std::string_view head, std::string* why) const override {
+    char first = FirstNonSpace(head);
+    if (first != '{' && first != '[') return 0;
+    if (HeadContainsIgnoreCase(head, "stringKeyStringValuePair")) {
+      return Claim(why, 95, "@odata.context names stringKeyStringValuePair (the response of "
+                            "provisionOnDemand)");
+    }
+    bool key_value = HeadContainsIgnoreCase(head, "\"key\"") && HeadContainsIgnoreCase(head, "\"value\"");
+    if (key_value && (HeadContainsIgnoreCase(head, "\\\"result\\\"") ||
+                      HeadContainsIgnoreCase(head, "\\\"provisioningSteps\\\""))) {
+      return Claim(why, 90, "a key/value pair whose JSON text holds a provision-on-demand result");
+    }
+    if (!HeadContainsIgnoreCase(head, "\"provisioningSteps\"")) return 0;
+    // A provisioning log record has activityDateTime; an on-demand result has none. The key is
+    // matched in its case: step details of log records carry "ReportableIdentifier".
+    if (HeadContainsIgnoreCase(head, "\"activityDateTime\"")) return 0;
+    if (head.find("\"reportableIdentifier\"") != std::string_view::npos) {
+      return Claim(why, 85, "provisioningSteps with reportableIdentifier and no activityDateTime "
+                            "(a provision-on-demand result object)");
+    }
+    // Every provisioning record has sourceSystem; alone it only hints at an on-demand result, so
+    // the score stays under the portal download's.
+    if (HeadContainsIgnoreCase(head, "\"sourceSystem\"")) {
+      return Claim(why, 70, "provisioningSteps with sourceSystem and no activityDateTime (perhaps a "
+                            "provision-on-demand result object)");
+    }
+    return 0;
+  }
+
+ protected:
+  bool MapRecord(JsonElement record, Event* e, std::string* why) override {
+    // A default JsonElement has no document: only elements that were found are asked anything.
+    JsonElement key, value, result = record;
+    bool have_result = true;
+    bool pair = !JsonField(record, "provisioningSteps", &value) && JsonField(record, "key", &key) &&
+                JsonField(record, "value", &value);
+    JsonElement outcome;  // the key: {result, details}
+    bool have_outcome = false;
+    if (pair) {
+      have_result = Embedded(value, &value_parser_, &result);
+      have_outcome = Embedded(key, &key_parser_, &outcome);
+      if (!have_result && !have_outcome) {
+        *why = "a key/value pair, but neither holds a provision-on-demand result";
+        return false;
+      }
+    }
+    if (have_result) {
+      std::string inner_why;
+      if (!MapProvisioningRecord(result, e, &inner_why) && !have_outcome) {
+        *why = "not a provision-on-demand result: " + inner_why;
+        return false;
+      }
+    }
+    if (have_outcome) {
+      if (e->level.empty()) e->level = ToLower(JsonFieldText(outcome, "result"));
+      JsonElement details;
+      if (JsonField(outcome, "details", &details) && details.is_object()) {
+        std::string code = JsonFieldText(details, "errorCode");
+        std::string text = JsonFieldText(details, "errorMessage");
+        if (e->error_code.empty()) e->error_code = code;
+        if (!text.empty() && e->message.find(text) == std::string::npos) {
+          e->message = e->message.empty() ? text : text + "; " + e->message;
+        }
+      }
+    }
+    if (e->record_id.empty() && have_result) e->record_id = JsonFieldText(result, "changeId");
+    if (e->change_id.empty() && have_result) e->change_id = JsonFieldText(result, "changeId");
+    if (e->activity.empty()) e->activity = "provisionondemand";
+    return true;
+  }
+
+ private:
+  // `v` as an object: itself when it is one, parsed when it is JSON text (with its own parser:
+  // the outer record's document must stay valid).
+  static bool Embedded(JsonElement v, simdjson::dom::parser* parser, JsonElement* out) {
+    if (v.is_object()) {
+      *out = v;
+      return true;
+    }
+    if (!v.is_string()) return false;
+    std::string_view text = v.get_string().value_unsafe();
+    if (FirstNonSpace(text) != '{') return false;
+    return parser->parse(text.data(), text.size(), true).get(*out) == simdjson::SUCCESS &&
+           out->is_object();
+  }
+
+  simdjson::dom::parser value_parser_, key_parser_;
+};
+
 }  // namespace
 
 std::unique_ptr<Parser> NewProvisioningGraphParser() {
@@ -241,6 +376,7 @@ std::unique_ptr<Parser> NewProvisioningPortalParser() {
 std::unique_ptr<Parser> NewProvisioningDiagnosticParser() {
   return std::make_unique<ProvisioningParser>(ProvisioningParser::Variant::kDiagnostic);
 }
+std::unique_ptr<Parser> NewProvisionOnDemandParser() { return std::make_unique<ProvisionOnDemandParser>(); }
 std::unique_ptr<Parser> NewProvisioningPowerShellParser() {
   return std::make_unique<ProvisioningParser>(ProvisioningParser::Variant::kPowerShell);
 }

@@ -12,6 +12,7 @@ std::vector<std::unique_ptr<Parser>> AllParsers() {
   all.push_back(NewProvisioningDiagnosticParser());
   all.push_back(NewProvisioningPortalParser());
   all.push_back(NewProvisioningPowerShellParser());
+  all.push_back(NewProvisionOnDemandParser());
   all.push_back(NewProvisioningPortalCsvParser());
   all.push_back(NewProvisioningLogAnalyticsCsvParser());
   all.push_back(NewProvisioningLogAnalyticsJsonParser());
@@ -21,6 +22,8 @@ std::vector<std::unique_ptr<Parser>> AllParsers() {
   all.push_back(NewAuditPortalCsvParser());
   all.push_back(NewAuditLogAnalyticsCsvParser());
   all.push_back(NewAuditLogAnalyticsJsonParser());
+  all.push_back(NewAuditConsoleParser());
+  all.push_back(NewProvisioningConsoleParser());
   all.push_back(NewJobParser());
   all.push_back(NewAgentTraceVerboseParser());
   all.push_back(NewAgentTraceParser());
@@ -46,15 +49,19 @@ Detection DetectFormat(std::string_view file_name, std::string_view head, bool r
   Detection d;
   for (const auto& p : parsers) {
     if (p->wants_raw_bytes() != raw_bytes) continue;
-    int score = p->Probe(file_name, head);
-    if (score > 0) d.scores.emplace_back(std::string(p->name()), score);
+    std::string why;
+    int score = p->Probe(file_name, head, &why);
+    if (score <= 0) continue;
+    d.scores.emplace_back(std::string(p->name()), score);
+    // Ties go to the earlier parser, as in the stable sort below.
+    if (score > d.score) {
+      d.format = std::string(p->name());
+      d.score = score;
+      d.why = std::move(why);
+    }
   }
   std::stable_sort(d.scores.begin(), d.scores.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (!d.scores.empty()) {
-    d.format = d.scores.front().first;
-    d.score = d.scores.front().second;
-  }
   return d;
 }
 

@@ -25,6 +25,7 @@ struct Detection {
   int score = 0;
   // Every parser with a non-zero score, best first: "provisioning-graph-json=100".
   std::vector<std::pair<std::string, int>> scores;
+  std::string why;      // what made the chosen parser claim the file (Parser::Probe)
 };
 
 // Scores the text parsers on `head` (decoded UTF-8, BOM removed), or with `raw_bytes` the binary

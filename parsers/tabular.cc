@@ -18,174 +18,11 @@
 #include "parsers/formats.h"
 #include "parsers/json_log_parser.h"
 #include "parsers/mappers.h"
+#include "parsers/row_json.h"
 
 namespace syncdoctor {
 
 namespace {
-
-// `s` as a JSON string literal.
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-// Builds one JSON object from (key, value) cells; a cell whose text is a JSON object or array is
-// embedded as JSON, everything else as a string. Keys given as "a.b" build nested objects.
-class RowJson {
- public:
-  void Add(std::string_view key, std::string_view value, bool is_json = false) {
-    if (value.empty()) return;
-    fields_.emplace_back(std::string(key), Field{std::string(value), is_json || LooksLikeJson(value)});
-  }
-
-  // The JSON text (with padding room for simdjson).
-  const std::string& Build() {
-    // Group dotted keys: "provisioningStatusInfo.status" -> {"provisioningStatusInfo":{"status":…}}.
-    std::map<std::string, std::vector<std::pair<std::string, const Field*>>> nested;
-    std::vector<std::string> order;
-    out_.clear();
-    out_.push_back('{');
-    bool first = true;
-    for (const auto& [key, f] : fields_) {
-      size_t dot = key.find('.');
-      if (dot == std::string::npos) {
-        Member(&first, key, f);
-        continue;
-      }
-      std::string outer = key.substr(0, dot);
-      if (nested.find(outer) == nested.end()) order.push_back(outer);
-      nested[outer].emplace_back(key.substr(dot + 1), &f);
-    }
-    for (const auto& outer : order) {
-      AppendKey(&first, outer);
-      out_.push_back('{');
-      bool inner_first = true;
-      // A second level ("provisioningStatusInfo.errorInformation.errorCode") nests once more.
-      std::map<std::string, std::vector<std::pair<std::string, const Field*>>> deeper;
-      std::vector<std::string> deeper_order;
-      for (const auto& [k, f] : nested[outer]) {
-        size_t dot = k.find('.');
-        if (dot == std::string::npos) {
-          Member(&inner_first, k, *f);
-        } else {
-          std::string mid = k.substr(0, dot);
-          if (deeper.find(mid) == deeper.end()) deeper_order.push_back(mid);
-          deeper[mid].emplace_back(k.substr(dot + 1), f);
-        }
-      }
-      for (const auto& mid : deeper_order) {
-        AppendKey(&inner_first, mid);
-        out_.push_back('{');
-        bool f3 = true;
-        for (const auto& [k, f] : deeper[mid]) Member(&f3, k, *f);
-        out_.push_back('}');
-      }
-      out_.push_back('}');
-    }
-    out_.push_back('}');
-    out_.reserve(out_.size() + simdjson::SIMDJSON_PADDING);
-    return out_;
-  }
-
-  void Clear() { fields_.clear(); }
-
- private:
-  struct Field {
-    std::string value;
-    bool json;
-  };
-
-  bool LooksLikeJson(std::string_view v) {
-    char c = FirstNonSpace(v);
-    if (c != '{' && c != '[') return false;
-    simdjson::dom::element e;
-    simdjson::padded_string ps(v);
-    return validator_.parse(ps).get(e) == simdjson::SUCCESS;
-  }
-
-  void AppendKey(bool* first, std::string_view key) {
-    if (!*first) out_.push_back(',');
-    *first = false;
-    AppendQuoted(key);
-    out_.push_back(':');
-  }
-
-  void Member(bool* first, std::string_view key, const Field& f) {
-    AppendKey(first, key);
-    if (f.json) {
-      out_ += f.value;
-    } else {
-      AppendQuoted(f.value);
-    }
-  }
-
-  void AppendQuoted(std::string_view s) { out_ += JsonQuote(s); }
-
-  std::vector<std::pair<std::string, Field>> fields_;
-  std::string out_;
-  simdjson::dom::parser validator_;
-};
-
-// Portal CSV header (normalised) -> Graph property path. Several spellings per property: the
-// real headers are not published (FORMATS.md §7).
-const std::map<std::string, std::string>& PortalProvisioningAliases() {
-  static const std::map<std::string, std::string> aliases = {
-      {"id", "id"}, {"activityid", "id"},
-      {"activitydatetime", "activityDateTime"}, {"date", "activityDateTime"},
-      {"date(utc)", "activityDateTime"}, {"datetime", "activityDateTime"}, {"time", "activityDateTime"},
-      {"tenantid", "tenantId"},
-      {"jobid", "jobId"}, {"cycleid", "cycleId"}, {"changeid", "changeId"},
-      {"provisioningaction", "provisioningAction"}, {"action", "provisioningAction"},
-      {"durationinmilliseconds", "durationInMilliseconds"}, {"duration", "durationInMilliseconds"},
-      {"duration(ms)", "durationInMilliseconds"},
-      {"status", "provisioningStatusInfo.status"},
-      {"provisioningstatusinfostatus", "provisioningStatusInfo.status"},
-      {"errorcode", "provisioningStatusInfo.errorInformation.errorCode"},
-      {"provisioningstatusinfoerrorinformationerrorcode", "provisioningStatusInfo.errorInformation.errorCode"},
-      {"reason", "provisioningStatusInfo.errorInformation.reason"},
-      {"statusreason", "provisioningStatusInfo.errorInformation.reason"},
-      {"errorreason", "provisioningStatusInfo.errorInformation.reason"},
-      {"failurereason", "provisioningStatusInfo.errorInformation.reason"},
-      {"provisioningstatusinfoerrorinformationreason", "provisioningStatusInfo.errorInformation.reason"},
-      {"additionaldetails", "provisioningStatusInfo.errorInformation.additionalDetails"},
-      {"provisioningstatusinfoerrorinformationadditionaldetails", "provisioningStatusInfo.errorInformation.additionalDetails"},
-      {"errorcategory", "provisioningStatusInfo.errorInformation.errorCategory"},
-      {"provisioningstatusinfoerrorinformationerrorcategory", "provisioningStatusInfo.errorInformation.errorCategory"},
-      {"recommendedaction", "provisioningStatusInfo.errorInformation.recommendedAction"},
-      {"provisioningstatusinfoerrorinformationrecommendedaction", "provisioningStatusInfo.errorInformation.recommendedAction"},
-      {"sourceidentity", "sourceIdentity.displayName"},
-      {"sourceidentitydisplayname", "sourceIdentity.displayName"}, {"sourcedisplayname", "sourceIdentity.displayName"},
-      {"sourceidentityname", "sourceIdentity.displayName"}, {"sourcename", "sourceIdentity.displayName"},
-      {"sourceidentityid", "sourceIdentity.id"}, {"sourceid", "sourceIdentity.id"},
-      {"sourceidentitytype", "sourceIdentity.identityType"}, {"sourceidentityidentitytype", "sourceIdentity.identityType"},
-      {"targetidentity", "targetIdentity.displayName"},
-      {"targetidentitydisplayname", "targetIdentity.displayName"}, {"targetdisplayname", "targetIdentity.displayName"},
-      {"targetidentityname", "targetIdentity.displayName"}, {"targetname", "targetIdentity.displayName"},
-      {"targetidentityid", "targetIdentity.id"}, {"targetid", "targetIdentity.id"},
-      {"targetidentitytype", "targetIdentity.identityType"}, {"targetidentityidentitytype", "targetIdentity.identityType"},
-      {"initiatedby", "initiatedBy.displayName"}, {"initiatedbydisplayname", "initiatedBy.displayName"},
-      {"sourcesystem", "sourceSystem.displayName"}, {"sourcesystemdisplayname", "sourceSystem.displayName"},
-      {"targetsystem", "targetSystem.displayName"}, {"targetsystemdisplayname", "targetSystem.displayName"},
-      {"serviceprincipal", "servicePrincipal.displayName"}, {"serviceprincipaldisplayname", "servicePrincipal.displayName"},
-      {"serviceprincipalid", "servicePrincipal.id"},
-  };
-  return aliases;
-}
 
 bool HeaderHas(const std::string& norm_header_line, std::string_view col) {
   std::string needle = "," + std::string(col) + ",";
@@ -280,30 +117,48 @@ class TabularCsvParser : public Parser {
   std::string_view name() const override { return name_; }
   EventKind kind() const override { return kind_; }
 
-  int Probe(std::string_view, std::string_view head) const override {
+  int Probe(std::string_view, std::string_view head, std::string* why) const override {
     std::string h = NormalizedHeaderLine(head);
     if (h.find(',') == std::string::npos) return 0;
     if (name_ == "audit-portal-csv") {
       // The first column is the date, whatever the language of its header ("Data (UTC)").
       bool date_first = h.rfind("date(utc),", 0) == 0 || h.rfind("data(utc),", 0) == 0 ||
                         h.rfind("date,", 0) == 0;
-      return date_first && HeaderHas(h, "correlationid") && HeaderHas(h, "activity") &&
-                     HeaderHas(h, "service")
-                 ? 95
-                 : 0;
+      if (date_first && HeaderHas(h, "correlationid") && HeaderHas(h, "activity") &&
+          HeaderHas(h, "service")) {
+        return Claim(why, 95, "a CSV header that starts with the date and has CorrelationId, "
+                              "Activity and Service (the portal's audit download)");
+      }
+      return 0;
     }
     bool la = HeaderHas(h, "timegenerated");
     if (name_ == "provisioning-log-analytics-csv") {
-      return la && (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) ? 90 : 0;
+      if (la && (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid"))) {
+        return Claim(why, 90, "a CSV header with TimeGenerated and JobId or CycleId (Log Analytics)");
+      }
+      return 0;
     }
     if (name_ == "audit-log-analytics-csv") {
-      return la && (HeaderHas(h, "loggedbyservice") || HeaderHas(h, "activitydisplayname")) ? 90 : 0;
+      if (la && (HeaderHas(h, "loggedbyservice") || HeaderHas(h, "activitydisplayname"))) {
+        return Claim(why, 90, "a CSV header with TimeGenerated and LoggedByService or "
+                              "ActivityDisplayName (Log Analytics)");
+      }
+      return 0;
     }
     // provisioning-portal-csv: any of the three members of the download.
     if (la || !HeaderHas(h, "changeid")) return 0;
-    if (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) return 85;
-    if (HeaderHas(h, "oldvalue") && HeaderHas(h, "newvalue")) return 80;
-    if (HeaderHas(h, "description") && HeaderHas(h, "status")) return 80;
+    if (HeaderHas(h, "jobid") || HeaderHas(h, "cycleid")) {
+      return Claim(why, 85, "a CSV header with Change ID and Job ID or Cycle ID (the portal's "
+                            "provisioning download, its main file)");
+    }
+    if (HeaderHas(h, "oldvalue") && HeaderHas(h, "newvalue")) {
+      return Claim(why, 80, "a CSV header with Change ID, Old Value and New Value (the portal's "
+                            "modified-properties file)");
+    }
+    if (HeaderHas(h, "description") && HeaderHas(h, "status")) {
+      return Claim(why, 80, "a CSV header with Change ID, Description and Status (the portal's "
+                            "steps file)");
+    }
     return 0;
   }
 
@@ -354,9 +209,7 @@ class TabularCsvParser : public Parser {
         AuditRowToJson(get, date, &json_);
         ok = MapJson(&why);
         if (ok) {
-          if (event_.time_ms == 0 && !date.empty()) {
-            sink->OnWarning(loc, "date '" + date.substr(0, 40) + "' is not a time this version reads");
-          }
+
           // The CSV has no record id: correlation, time, activity and target identify a row, so
           // that overlapping downloads are stored once.
           event_.record_id = "csv:" + event_.correlation_id + "|" + date + "|" + event_.activity +
@@ -367,8 +220,8 @@ class TabularCsvParser : public Parser {
         json_.Clear();
         for (size_t i = 0; i < row.size(); ++i) {
           if (table == Table::kPortalProvisioning) {
-            auto it = PortalProvisioningAliases().find(norm[i]);
-            if (it != PortalProvisioningAliases().end()) json_.Add(it->second, row[i]);
+            auto it = ProvisioningColumnAliases().find(norm[i]);
+            if (it != ProvisioningColumnAliases().end()) json_.Add(it->second, row[i]);
           } else {
             json_.Add(CleanHeader(header[i]), row[i]);
           }
@@ -380,6 +233,7 @@ class TabularCsvParser : public Parser {
         sink->OnBadInput(loc, why, csv.raw());
         continue;
       }
+      if (!event_.note.empty()) sink->OnWarning(loc, event_.note);
       if (!sink->OnEvent(event_)) break;
     }
     return csv.status();
@@ -465,7 +319,7 @@ class LogAnalyticsJsonParser : public JsonLogParser {
   std::string_view name() const override { return name_; }
   EventKind kind() const override { return kind_; }
 
-  int Probe(std::string_view, std::string_view head) const override {
+  int Probe(std::string_view, std::string_view head, std::string* why) const override {
     char first = FirstNonSpace(head);
     if ((first != '[' && first != '{') || head.find("\"TimeGenerated\"") == std::string_view::npos) {
       return 0;
@@ -474,8 +328,12 @@ class LogAnalyticsJsonParser : public JsonLogParser {
                 head.find("\"CycleId\"") != std::string_view::npos;
     bool audit = head.find("\"LoggedByService\"") != std::string_view::npos ||
                  head.find("\"ActivityDisplayName\"") != std::string_view::npos;
-    if (kind_ == EventKind::kProvisioning) return prov ? 90 : 0;
-    return audit ? 90 : 0;
+    if (kind_ == EventKind::kProvisioning) {
+      return prov ? Claim(why, 90, "JSON rows with TimeGenerated and JobId or CycleId (Log Analytics)") : 0;
+    }
+    return audit ? Claim(why, 90, "JSON rows with TimeGenerated and LoggedByService or "
+                                  "ActivityDisplayName (Log Analytics)")
+                 : 0;
   }
 
  protected:

@@ -210,6 +210,12 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   ProgressLine progress(!quiet && isatty(STDERR_FILENO) && vm.count("no-progress") == 0);
   progress.Attach(&opt);
   *fts_pending = fts && opt.jobs > 1;
+  int64_t before = 0;
+  s = index->MaxEventId(&before);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
   bool any_readable = false;
   for (const auto& path : vm["args"].as<std::vector<std::string>>()) {
     IngestStats stats;
@@ -240,6 +246,17 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   if (!any_readable) {
     PrintError("no input could be read");
     return kExitNoInput;
+  }
+  // Records that share an id but say different things are both kept: the sources say so.
+  int64_t shared = 0;
+  s = index->NoteSharedRecordIds(before, &shared);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
+  if (shared > 0 && !quiet) {
+    PrintWarning(std::to_string(shared) + " record(s) share their id with a different record: both are "
+                 "kept (see the warnings of their files)");
   }
   return kExitOk;
 }

@@ -322,3 +322,65 @@ TEST_CASE("Index: a file that is not SQLite is refused", "[analyzer][index]") {
 }
 
 }  // namespace syncdoctor
+
+namespace syncdoctor {
+
+TEST_CASE("Index: records that share an id but not their initiator are both kept, and said",
+          "[analyzer][index]") {
+  auto index = OpenMemory();
+  int64_t before = 0;
+  REQUIRE(index->MaxEventId(&before).ok());
+  CHECK(before == 0);
+  int64_t a = AddSource(index.get(), "a.json");
+  int64_t b = AddSource(index.get(), "b.json");
+  Event first = MakeEvent("audit-1");
+  first.kind = EventKind::kAudit;
+  first.actor = "admin@contoso.example";
+  Event second = first;
+  second.actor = "sync@contoso.example";  // the same id, another initiator
+  second.loc.line = 9;
+  Event again = first;  // the same record read a second time
+  bool inserted = false;
+  int64_t id = 0;
+  REQUIRE(index->InsertEvent(a, first, &inserted, &id).ok());
+  CHECK(inserted);
+  REQUIRE(index->InsertEvent(b, second, &inserted, &id).ok());
+  CHECK(inserted);  // a different record: kept
+  REQUIRE(index->InsertEvent(b, again, &inserted, &id).ok());
+  CHECK_FALSE(inserted);  // the same record: a duplicate
+  CHECK(ContentKey(first) != ContentKey(second));
+  CHECK(ContentKey(first) == ContentKey(again));
+
+  int64_t noted = 0;
+  REQUIRE(index->NoteSharedRecordIds(before, &noted).ok());
+  CHECK(noted == 1);
+  CHECK(QueryText(index->db(), "SELECT warnings FROM sources WHERE path = 'b.json'")
+            .find("line 9: record id 'audit-1' also names a different record at a.json:3") !=
+        std::string::npos);
+  CHECK(QueryText(index->db(), "SELECT coalesce(warnings, '') FROM sources WHERE path = 'a.json'")
+            .find("audit-1") == std::string::npos);
+  // A later run with nothing new says nothing again.
+  int64_t now = 0;
+  REQUIRE(index->MaxEventId(&now).ok());
+  REQUIRE(index->NoteSharedRecordIds(now, &noted).ok());
+  CHECK(noted == 0);
+}
+
+TEST_CASE("Index: a field that is set changes the content key, an empty one leaves it as it was",
+          "[analyzer][index]") {
+  Event e = MakeEvent("r");
+  const int64_t plain = ContentKey(e);
+  for (std::string Event::*field : {&Event::actor, &Event::source_identity, &Event::source_id,
+                                    &Event::target_id, &Event::reason}) {
+    Event changed = e;
+    changed.*field = "x";
+    CHECK(ContentKey(changed) != plain);
+  }
+  // The tag keeps fields apart: the same text in two different fields gives two keys.
+  Event by_actor = e, by_reason = e;
+  by_actor.actor = "x";
+  by_reason.reason = "x";
+  CHECK(ContentKey(by_actor) != ContentKey(by_reason));
+}
+
+}  // namespace syncdoctor

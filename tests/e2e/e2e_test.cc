@@ -604,6 +604,94 @@ TEST_CASE("analyze: damaged copies of real event logs are read as far as they go
   CHECK(Int(head["events"]) + Int(head["unparsed"]) + Int(head["duplicates"]) == Int(head["records"]));
 }
 
+TEST_CASE("analyze: a job whose last run failed with error None gets the failed-run finding and "
+          "no unknown code",
+          "[e2e][formats]") {
+  TempDir tmp;
+  fs::create_directories(tmp / "b");
+  std::ofstream(tmp / "b/job.json") << R"({
+  "id": "scim.70eb9a0a96264ae685e818fac0433cbd.4a1f", "templateId": "scim",
+  "schedule": {"interval": "PT40M", "state": "Active"},
+  "status": {"code": "Active", "countSuccessiveCompleteFailures": 2,
+    "lastExecution": {"activityIdentifier": "run-7", "state": "Failed",
+      "timeBegan": "2026-11-17T13:00:00Z", "timeEnded": "2026-11-17T13:04:00Z",
+      "countImported": 0, "countExported": 0,
+      "error": {"code": "None", "message": "", "tenantActionable": false}}}
+})";
+  RunResult r = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  CHECK(rep.Signatures().count("PROV-JOB-LAST-RUN-FAILED") == 1);
+  for (auto u : rep.root["unknown_codes"].get_array()) CHECK(Str(u["code"]) != "None");
+  auto f = rep.Finding("PROV-JOB-LAST-RUN-FAILED");
+  CHECK(Str(f["scope"]) == "scim.70eb9a0a96264ae685e818fac0433cbd.4a1f");
+  REQUIRE(f["evidence"].get_array().size() == 1);
+  CHECK(Str(f["evidence"].get_array().at(0)["excerpt"]).find("Last execution Failed") != std::string::npos);
+}
+
+TEST_CASE("evtx: events saved from Event Viewer as selected events keep their TimeCreated",
+          "[e2e][evtx]") {
+  // tests/data/real/evtx (SOURCES.md): a real saved selection, a copy whose record headers were
+  // rewritten (one written 19 days late, one never), and a copy with no readable TimeCreated.
+  // Each is read into an index of its own, so that no file's events are duplicates of another's.
+  const std::string dir = kSource + "/tests/data/real/evtx/";
+  TempDir tmp;
+  auto times_of = [&](const std::string& name) {
+    std::string db = tmp / (name + ".db");
+    RunResult r = Run("analyze '" + dir + name + "' --db '" + db + "' --format json -o '" +
+                      (tmp / (name + ".json")) + "'");
+    REQUIRE(r.exit_code == 0);
+    RunResult q = Run("query --db '" + db + "' --format csv \"SELECT record_id, coalesce(time, 'none') "
+                      "AS t FROM events ORDER BY record_id\"");
+    REQUIRE(q.exit_code == 0);
+    return q.out;
+  };
+  const std::string expected =
+      "record_id,t\n"
+      "Security/temporal/1,1467213874346\n"
+      "Security/temporal/2,1467213876686\n"
+      "Security/temporal/3,1467213876686\n"
+      "Security/temporal/4,1467213876686\n"
+      "Security/temporal/5,1467213897090\n"
+      "Security/temporal/6,1467213897090\n"
+      "Security/temporal/7,1467213908822\n";
+  // The real file and the rewritten copy give the same times: TimeCreated, not the header's.
+  CHECK(times_of("Security_short_selected.evtx") == expected);
+  CHECK(times_of("Security_selected_rewritten.evtx") == expected);
+  Report rewritten(ReadFile(tmp / "Security_selected_rewritten.evtx.json"));
+  auto in = rewritten.Inputs().at("Security_selected_rewritten.evtx");
+  CHECK(Int(in["events"]) == 7);
+  for (auto w : in["warnings"].get_array()) CHECK(Str(w).find("TimeCreated") == std::string::npos);
+
+  // No TimeCreated: each event says it took the written time, and the one with none has no time.
+  std::string fallback_times = times_of("Security_selected_no_systemtime.evtx");
+  CHECK(fallback_times.find("Security/temporal/4,none\n") != std::string::npos);
+  CHECK(fallback_times != expected);
+  Report fallback(ReadFile(tmp / "Security_selected_no_systemtime.evtx.json"));
+  auto fb = fallback.Inputs().at("Security_selected_no_systemtime.evtx");
+  CHECK(Int(fb["events"]) == 7);
+  int written = 0, none = 0;
+  for (auto w : fb["warnings"].get_array()) {
+    std::string text = Str(w);
+    if (text.find("no System/TimeCreated; the time the record was written to the file is used "
+                  "instead") != std::string::npos) {
+      ++written;
+    }
+    if (text.find("and no written time: the event has no time") != std::string::npos) ++none;
+  }
+  CHECK(written == 6);
+  CHECK(none == 1);
+
+  // A forwarded-events log libevtx cannot read fails alone, with its reason.
+  RunResult r = Run("analyze '" + dir + "MSExchange_Management_wec.evtx' '" + dir +
+                    "Security_short_selected.evtx' --format json");
+  Report both(r.out);
+  auto wec = both.Inputs().at("MSExchange_Management_wec.evtx");
+  CHECK(Str(wec["status"]) == "failed");
+  CHECK(!Str(wec["reason"]).empty());
+  CHECK(Int(both.Inputs().at("Security_short_selected.evtx")["events"]) == 7);
+}
+
 TEST_CASE("analyze: a portal CSV download with a missing member still ingests what it has and says so",
           "[e2e][formats]") {
   TempDir tmp;

@@ -122,11 +122,12 @@ AzureADConnectAuthenticationAgentService.exe Error: 0 : Second.
         "Passthrough Authentication request failed. RequestId: "
         "'df63f4a4-68b9-44ae-8d81-6ad2d844d84e'. Reason: '1328'.");
   CHECK(sink.events[1].time_ms == 0);
-  // Warned once per file, not once per entry.
-  REQUIRE(sink.warnings.size() == 1);
+  // Warned per entry: a time that does not read is never silent.
+  REQUIRE(sink.warnings.size() == 2);
   CHECK(sink.warnings[0] ==
-        "pta.log:3: DateTime footer 'xxxx-xx-xxTxx:xx:xx.xxxxxxZ' is not a time; entries without "
-        "a time keep none");
+        "pta.log:3: DateTime footer 'xxxx-xx-xxTxx:xx:xx.xxxxxxZ' is in no date form syncdoctor "
+        "reads: the record is kept without a time");
+  CHECK(sink.warnings[1].rfind("pta.log:5: DateTime footer", 0) == 0);
   CHECK(sink.bad.empty());
 }
 

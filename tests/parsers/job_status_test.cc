@@ -180,7 +180,9 @@ TEST_CASE("JobParser: a job with only lastExecution.error takes its code, messag
   REQUIRE(sink.events.size() == 1);
   const Event& e = sink.events[0];
   CHECK(e.error_code == "HybridIdentityServiceNoActiveAgents");
-  CHECK(e.message == "No active agents.");
+  // The failed run is said in the message, with its times (the counts are absent here).
+  CHECK(e.message ==
+        "No active agents.\nLast execution Failed, 2026-11-17T13:00:00Z to 2026-11-17T13:00:05Z");
   CHECK(e.reason == "");
   CHECK(e.cycle_id == "cycle-42");
   CHECK(e.time_ms == Ms("2026-11-17T13:00:05Z"));

@@ -171,7 +171,7 @@ TEST_CASE("JsonRecordScanner: a truncated NDJSON line is reported and the good l
     CHECK(r.records[1].line == 3);
     REQUIRE(r.bad.size() == 1);
     CHECK(StartsWith(r.bad[0].reason, "unterminated JSON record"));
-    CHECK(r.bad[0].reason == "unterminated JSON record: the line ends inside the object");
+    CHECK(r.bad[0].reason == "unterminated JSON record: a new record starts on the next line");
     CHECK(r.bad[0].line == 2);
   }
   SECTION("cut inside a string") {

@@ -309,7 +309,7 @@ TEST_CASE("ProvisioningDiagnosticParser: damaged NDJSON lines are reported one b
   CHECK(sink.events.size() == 1);
   REQUIRE(sink.bad.size() == 3);
   CHECK(sink.bad[0] == "d.ndjson:2: not JSON: expected '{' or '[' at the start of a record");
-  CHECK(sink.bad[1] == "d.ndjson:3: unterminated JSON record: the line ends inside the object");
+  CHECK(sink.bad[1] == "d.ndjson:3: unterminated JSON record: a new record starts on the next line");
   CHECK(sink.bad[2] == "d.ndjson:4: truncated: the input ends inside a JSON record");
 }
 

@@ -95,8 +95,62 @@ TEST_CASE("Timestamp: garbage is refused", "[parsers][timestamp]") {
   CHECK_FALSE(Accepts("2019-05-04T25:00:54Z"));          // hour 25
   CHECK_FALSE(Accepts("2019-05-04T03:00:54Zjunk"));
   CHECK_FALSE(Accepts("2019-05-04T03:00:54.Z"));         // a dot without digits
-  CHECK_FALSE(Accepts("2019/05/04 03:00:54"));
+  CHECK_FALSE(Accepts("2019/05/04 03:00:61"));   // second 61
+  CHECK_FALSE(Accepts("13/13/2019 10:00"));      // no month 13 either way round
+  CHECK_FALSE(Accepts("Jan 2019"));              // no day
+  CHECK_FALSE(Accepts("1/9/2007 10:41:00 XM"));  // neither AM nor PM
+  CHECK_FALSE(Accepts("1/9/2007 13:41:00 PM"));  // PM after 12
+  CHECK_FALSE(Accepts("12345"));                 // a number that is not Unix time
   CHECK_FALSE(Accepts("/Date()/"));
+}
+
+TEST_CASE("Timestamp: dates as .NET cultures write them, with AM/PM and an offset",
+          "[parsers][timestamp]") {
+  // The form issue 19 met: en-US with an offset. 10:41 at +01:00 is 09:41 UTC.
+  CHECK(Ms("1/9/2007 10:41:00 AM +01:00") == Ms("2007-01-09T09:41:00Z"));
+  CHECK(Ms("1/9/2007 10:41:00 PM +01:00") == Ms("2007-01-09T21:41:00Z"));
+  CHECK(Ms("1/9/2007 12:05:00 AM") == Ms("2007-01-09T00:05:00Z"));
+  CHECK(Ms("1/9/2007 12:05:00 PM") == Ms("2007-01-09T12:05:00Z"));
+  CHECK(Ms("01/09/2007 10:41") == Ms("2007-01-09T10:41:00Z"));
+  CHECK(Ms("1/9/2007") == Ms("2007-01-09"));
+  CHECK(Ms("25/12/2019 08:00:00") == Ms("2019-12-25T08:00:00Z"));  // first over 12: d/m/y
+  CHECK(Ms("09.01.2007 10:41:00") == Ms("2007-01-09T10:41:00Z"));  // de-DE
+  CHECK(Ms("2019/05/04 03:00:54") == Ms("2019-05-04T03:00:54Z"));  // ja-JP, zh-CN
+  CHECK(Ms("1/9/07 10:41 AM") == Ms("2007-01-09T10:41:00Z"));      // two-digit year
+  CHECK(Ms("1/9/2007 10:41:00.123 AM") == Ms("2007-01-09T10:41:00.123Z"));
+  CHECK(Ms("1/9/2007 10:41:00 +0130") == Ms("2007-01-09T09:11:00Z"));
+  CHECK(Ms("1/9/2007 10:41:00 -05") == Ms("2007-01-09T15:41:00Z"));
+  CHECK(Ms("1/9/2007 10:41:00 UTC") == Ms("2007-01-09T10:41:00Z"));
+  CHECK(Ms("1/9/2007 10:41:00 (UTC)") == Ms("2007-01-09T10:41:00Z"));
+}
+
+TEST_CASE("Timestamp: English month names and weekdays", "[parsers][timestamp]") {
+  const int64_t t = 1168335660000;  // 2007-01-09T09:41:00Z
+  CHECK(Ms("2007-01-09T09:41:00Z") == t);
+  CHECK(Ms("Tue, 09 Jan 2007 09:41:00 GMT") == t);  // RFC 1123, HTTP headers
+  CHECK(Ms("Tuesday, January 9, 2007 9:41:00 AM") == t);  // .NET long date
+  CHECK(Ms("Jan 9, 2007 9:41 AM") == t);
+  CHECK(Ms("9 Jan 2007 09:41:00") == t);
+  CHECK(Ms("09-Jan-2007 09:41:00") == t);
+  CHECK(Ms("9 January 2007 10:41:00 +01:00") == t);
+}
+
+TEST_CASE("Timestamp: bare Unix seconds and milliseconds", "[parsers][timestamp]") {
+  CHECK(Ms("1168335660") == 1168335660000);
+  CHECK(Ms("1168335660123") == 1168335660123);
+}
+
+TEST_CASE("Timestamp: .NET's never in the US form is no time", "[parsers][timestamp]") {
+  int64_t ms = 42;
+  CHECK(ReadTimestamp("1/1/0001 12:00:00 AM", &ms) == TimeText::kNever);
+  CHECK(ReadTimestamp("0001-01-01T00:00:00Z", &ms) == TimeText::kNever);
+  CHECK(ReadTimestamp("", &ms) == TimeText::kEmpty);
+  CHECK(ReadTimestamp("soon", &ms) == TimeText::kUnread);
+  CHECK(ReadTimestamp("1/9/2007 10:41:00 AM +01:00", &ms) == TimeText::kTime);
+  CHECK(ms == 1168335660000);
+  CHECK(UnreadTimeNote("activityDateTime", "soon") ==
+        "activityDateTime 'soon' is in no date form syncdoctor reads: the record is kept without a "
+        "time");
 }
 
 TEST_CASE("FormatTimestamp: always milliseconds and Z, and 0 is empty", "[parsers][timestamp]") {
