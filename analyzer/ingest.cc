@@ -1108,8 +1108,15 @@ class Ingester : public BundleVisitor {
 
 std::string ScopeOf(const Event& e, std::string_view path) {
   if (!e.job_id.empty()) return e.job_id;
-  if (e.kind == EventKind::kTrace || e.kind == EventKind::kEventLog) return std::string(path);
+  if (e.kind == EventKind::kTrace || e.kind == EventKind::kEventLog) return FolderScope(path);
   return "";
+}
+
+std::string FolderScope(std::string_view path) {
+  // An agent's traces rotate daily within one folder (Trace/, the folder of a diagnostics zip);
+  // the folder, not the file, is what one agent host wrote. Files at the bundle's top are "./".
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string("./") : std::string(path.substr(0, slash + 1));
 }
 
 Status IngestPath(const std::string& path, const IngestOptions& options, Index* index,

@@ -59,8 +59,11 @@ struct IngestStats {
 Status IngestPath(const std::string& path, const IngestOptions& options, Index* index,
                   const Matcher& matcher, IngestStats* stats);
 
-// The finding scope of an event: its job id, else its file for traces and event logs, else "".
+// The finding scope of an event: its job id, else the folder of its file for traces and event
+// logs (FolderScope: rotated traces of one agent are one finding), else "".
 std::string ScopeOf(const Event& e, std::string_view path);
+// "Trace/" for "Trace/a.log", "diag.zip!/Trace/" for "diag.zip!/Trace/a.log", "./" for "a.log".
+std::string FolderScope(std::string_view path);
 
 }  // namespace syncdoctor
 

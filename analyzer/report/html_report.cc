@@ -195,8 +195,11 @@ std::string RenderHtmlReport(const Report& r) {
     for (const auto& step : f.fix) o += "<li>" + HtmlEscape(step) + "</li>";
     o += "</ol>\n";
     if (!f.next_step.empty()) o += "<p class=\"next\">Next step: " + HtmlEscape(f.next_step) + "</p>\n";
+    if (std::string files = FilesLine(f); !files.empty()) {
+      o += "<p class=\"meta\">Files: " + HtmlEscape(files) + "</p>\n";
+    }
     o += "<details class=\"evidence\"><summary>Evidence (" + std::to_string(f.evidence.size()) +
-         " lines)</summary>\n<table><tr><th>File:line</th><th>Time</th><th>Log text</th></tr>\n";
+         (f.evidence.size() == 1 ? " line" : " lines") + ")</summary>\n<table><tr><th>File:line</th><th>Time</th><th>Log text</th></tr>\n";
     for (const auto& ev : f.evidence) {
       o += "<tr><td class=\"path\">" + HtmlEscape(ev.path + ":" + std::to_string(ev.line)) + "</td><td class=\"time\">" +
            (ev.time == 0 ? "" : HtmlEscape(FormatTimestamp(ev.time)) + (ev.time_inferred ? " (inferred)" : "")) +

@@ -101,6 +101,17 @@ std::string RenderJsonReport(const Report& r) {
     w.EndArray();
     w.Key("codes_cut");
     w.Bool(f.codes_cut);
+    w.Key("files");
+    w.BeginArray();
+    for (const auto& [path, n] : f.files) {
+      w.BeginObject();
+      w.Member("path", path);
+      w.Member("events", n);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("files_cut");
+    w.Bool(f.files_cut);
     w.Key("evidence");
     w.BeginArray();
     for (const auto& ev : f.evidence) {

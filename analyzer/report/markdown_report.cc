@@ -93,6 +93,7 @@ std::string RenderMarkdownReport(const Report& r) {
       }
       o += "**Cause.** " + MarkdownEscape(f.cause) + "\n\n**Fix.**\n\n";
       for (size_t i = 0; i < f.fix.size(); ++i) o += std::to_string(i + 1) + ". " + MarkdownEscape(f.fix[i]) + "\n";
+      if (std::string files = FilesLine(f); !files.empty()) o += "\nFiles: " + MarkdownEscape(files) + "\n";
       o += "\n**Evidence.**\n\n";
       for (const auto& ev : f.evidence) {
         o += "- " + MarkdownEscape(ev.path) + ":" + std::to_string(ev.line) +

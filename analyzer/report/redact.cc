@@ -335,6 +335,7 @@ void RedactReport(Report* r, Redactor* red) {
       for (std::string* s : {&ev.path, &ev.activity, &ev.actor, &ev.target, &ev.excerpt}) apply(s);
     }
     for (auto& c : f.codes) apply(&c.code);
+    for (auto& file : f.files) apply(&file.first);
   }
   for (auto& u : r->unknown_codes) {
     apply(&u.code);

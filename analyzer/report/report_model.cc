@@ -256,6 +256,30 @@ class CodeCapture {
 // The codes a finding's events carry, by the signature's capture (the first group of its pattern
 // on its field), else the error code: "which members of the family". Counts at most
 // kCodeScanEvents events.
+// The files of the finding's events (those of its scope and the unscoped ones, as for evidence).
+Status LoadFindingFiles(Index* index, const std::string& signature, const std::string& scope,
+                        FindingInfo* fi) {
+  Stmt st;
+  Status s = Stmt::Prepare(index->db(),
+      "SELECT s.path, count(*) FROM matches m JOIN event_rows e ON e.id = m.event_id "
+      "JOIN sources s ON s.id = e.source_id WHERE m.signature = ?1 AND (m.scope = ?2 OR m.scope = '') "
+      "GROUP BY s.path ORDER BY s.path LIMIT ?3",
+      &st);
+  if (!s.ok()) return s;
+  st.Bind(1, signature);
+  st.Bind(2, scope);
+  st.Bind(3, static_cast<int64_t>(kMaxFindingFiles + 1));
+  bool row = false;
+  while ((s = st.Step(&row)).ok() && row) {
+    if (fi->files.size() == kMaxFindingFiles) {
+      fi->files_cut = true;
+      break;
+    }
+    fi->files.emplace_back(std::string(st.Text(0)), st.Int(1));
+  }
+  return s;
+}
+
 Status LoadFindingCodes(Index* index, const Signature& sig, const std::string& scope, FindingInfo* fi) {
   Stmt st;
   Status s = Stmt::Prepare(index->db(),
@@ -1028,6 +1052,7 @@ Status BuildReport(Index* index, const Matcher& matcher, Redactor* redactor, Rep
       }
     }
     s = LoadEvidence(index, fi.signature, &sig, fi.scope, redactor, &fi.evidence);
+    if (s.ok()) s = LoadFindingFiles(index, fi.signature, fi.scope, &fi);
     if (!s.ok()) return s;
     // Signatures this one supersedes on its own events: the matcher dropped their matches there,
     // so only matching the evidence again shows them.

@@ -48,8 +48,13 @@ struct FindingInfo {
   // seen. Most frequent first; at most kMaxFindingCodes, counted over at most kCodeScanEvents.
   std::vector<CodeCount> codes;
   bool codes_cut = false;  // more events or codes than were counted
+  // The files the finding's events come from, with their event counts, by path: a finding over
+  // rotated trace files is one finding that names them all. At most kMaxFindingFiles.
+  std::vector<std::pair<std::string, int64_t>> files;
+  bool files_cut = false;  // more files than `files` lists
 };
 constexpr size_t kMaxFindingCodes = 12;
+constexpr size_t kMaxFindingFiles = 20;
 constexpr int64_t kCodeScanEvents = 50000;
 
 // A code of a failed record that no signature names (no specific or generic signature explains

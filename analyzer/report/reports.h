@@ -42,6 +42,10 @@ std::string MarkdownEscape(std::string_view text);
 // "A x12, B x3, ..." for a finding's codes (with "and more" when they were cut); "" when none.
 std::string CodesLine(const FindingInfo& finding);
 
+// "Trace/a.log x3, Trace/b.log x1" for the files of a finding that spans more than one (with
+// "and more" when they were cut); "" when it has one file or none: its evidence names that one.
+std::string FilesLine(const FindingInfo& finding);
+
 // The note a family-level finding carries: what "family-level" means for the reader.
 inline constexpr std::string_view kFamilyNote =
     "family-level: no signature names this exact failure; it is classified by the structure of "

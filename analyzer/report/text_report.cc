@@ -50,6 +50,14 @@ std::string CodesLine(const FindingInfo& f) {
   return out;
 }
 
+std::string FilesLine(const FindingInfo& f) {
+  if (f.files.size() < 2) return "";
+  std::string out;
+  for (const auto& [path, n] : f.files) out += (out.empty() ? "" : ", ") + path + " x" + std::to_string(n);
+  if (f.files_cut) out += ", and more";
+  return out;
+}
+
 namespace {
 
 std::string Plural(int64_t n, const std::string& noun) {
@@ -129,6 +137,7 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
       for (size_t i = 0; i < f.fix.size(); ++i) {
         line("    " + std::to_string(i + 1) + ". " + TerminalSafe(f.fix[i]));
       }
+      if (std::string files = FilesLine(f); !files.empty()) line("  Files: " + TerminalSafe(files));
       line("  Evidence:");
       for (const auto& ev : f.evidence) {
         std::string t = ev.time == 0 ? "" : " " + FormatTimestamp(ev.time) + (ev.time_inferred ? "~" : "");

@@ -956,9 +956,10 @@ TEST_CASE("analyze: findings of two different jobs are never told as one story",
 TEST_CASE("reports: markup, spreadsheet formulas and terminal escapes in log text are neutralised",
           "[e2e][escaping]") {
   TempDir tmp;
-  fs::create_directories(tmp / "b");
-  // The file name becomes the finding's scope (a CSV cell of its own), the message its evidence.
-  std::ofstream(tmp / "b/=cmd|' -C calc'!A0.log")
+  // The folder name becomes the finding's scope (a CSV cell of its own), the file name the start
+  // of its evidence, the message the rest.
+  fs::create_directories(tmp / "b/=cmd|' -C calc'!A0");
+  std::ofstream(tmp / "b/=cmd|' -C calc'!A0/=cmd|' -C calc'!A0.log")
       << "AADConnectProvisioningAgent.exe Error: 0 : Web socket failed to connect. <script>alert(1)</script> "
       << "=cmd|' /C calc'!A0 \x1b[31mred\x1b[0m \x1b]0;title\x07\n"
       << "    DateTime=2026-11-20T10:16:07.7250000Z\n";
@@ -985,7 +986,55 @@ TEST_CASE("reports: markup, spreadsheet formulas and terminal escapes in log tex
   // The file name reaches the page as text too (an attribute-breaking quote is an entity).
   CHECK(html.out.find("'!A0.log") == std::string::npos);
   // In the CSV no cell starts with a formula character: the scope cell is prefixed with '.
-  CHECK(csv.out.find(",'=cmd|' -C calc'!A0.log,") != std::string::npos);
+  CHECK(csv.out.find(",'=cmd|' -C calc'!A0/,") != std::string::npos);
   CHECK(csv.out.find(",=cmd") == std::string::npos);
   CHECK(csv.out.rfind("severity,signature,title,count,first_time,last_time,scope,cause,fix,evidence,related,tier,codes\n", 0) == 0);
 }
+
+namespace e2e {
+
+TEST_CASE("findings: rotated trace files of one agent are one finding that lists its files, "
+          "two agents' folders are two",
+          "[e2e][findings]") {
+  RunResult r = Run("analyze '" + kNoAgent + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  int copies = 0;
+  for (auto f : rep.root["findings"].get_array()) {
+    if (Str(f["signature"]) != "AGT-WEBSOCKET-CONNECT-FAILED") continue;
+    ++copies;
+    CHECK(Str(f["scope"]) == "Trace/");
+    auto files = f["files"].get_array();
+    REQUIRE(files.size() == 2);
+    CHECK(Str(files.at(0)["path"]) == "Trace/AzureADConnectProvisioningAgent_20261120_070000.log");
+    CHECK(Str(files.at(1)["path"]) == "Trace/AzureADConnectProvisioningAgent_20261120_133000.log");
+    CHECK(Int(files.at(0)["events"]) + Int(files.at(1)["events"]) == Int(f["count"]));
+    CHECK_FALSE(bool(f["files_cut"]));
+  }
+  CHECK(copies == 1);
+  RunResult text = Run("analyze '" + kNoAgent + "'");
+  CHECK(text.out.find("  Files: Trace/AzureADConnectProvisioningAgent_20261120_070000.log x") !=
+        std::string::npos);
+
+  // Two agents: the same traces under two hosts' folders give one finding per folder.
+  TempDir tmp;
+  for (std::string host : {"agent1", "agent2"}) {
+    fs::create_directories(tmp / ("b/" + host + "/Trace"));
+    fs::copy(kNoAgent + "/Trace", tmp / ("b/" + host + "/Trace"));
+  }
+  // The second host's files differ from the first's (a file identical to another is a copy, read
+  // once).
+  for (const auto& entry : fs::directory_iterator(tmp / "b/agent2/Trace")) {
+    std::ofstream(entry.path(), std::ios::app) << "AADConnectProvisioningAgent.exe Information: 0 : host 2\n";
+  }
+  RunResult two = Run("analyze '" + (tmp / "b") + "' --format json");
+  REQUIRE(two.exit_code == 0);
+  Report rep2(two.out);
+  std::set<std::string> scopes;
+  for (auto f : rep2.root["findings"].get_array()) {
+    if (Str(f["signature"]) == "AGT-WEBSOCKET-CONNECT-FAILED") scopes.insert(Str(f["scope"]));
+  }
+  CHECK(scopes == std::set<std::string>{"agent1/Trace/", "agent2/Trace/"});
+}
+
+}  // namespace e2e
