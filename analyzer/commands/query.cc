@@ -145,7 +145,7 @@ bool OpenExisting(const po::variables_map& vm, std::unique_ptr<Index>* index,
 // Renders rows of a prepared statement as table, json or csv; with a redactor, every text cell
 // goes through it first.
 int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm,
-               Redactor* redactor = nullptr, size_t cut = 0) {
+               Redactor* redactor = nullptr, size_t cut = 0, size_t* rows = nullptr) {
   // Rows are written as they come (a large join must not be held in memory); a table takes its
   // column widths from the first kWidthRows rows and cuts later cells to them.
   constexpr size_t kWidthRows = 200;
@@ -272,6 +272,7 @@ int RenderRows(Stmt* st, const std::string& format, const po::variables_map& vm,
     if (!widths_known) flush_head();
     output.Write("(" + std::to_string(count) + " row" + (count == 1 ? "" : "s") + ")\n");
   }
+  if (rows != nullptr) *rows = count;
   return output.Finish() ? kExitOk : kExitUsage;
 }
 
@@ -346,6 +347,30 @@ std::string FtsPhrase(const std::string& text) {
   std::string p = "\"";
   for (char c : text) p += (c == '"') ? std::string("\"\"") : std::string(1, c);
   return p + "\"";
+}
+
+// The number of rows `hits_sql` (a WITH clause ending in a CTE named hits) gives, bound like
+// the statement it belongs to; -1 when it cannot be counted.
+int64_t CountHits(Index* index, const std::string& hits_sql,
+                  const std::vector<std::string>& params) {
+  Stmt st;
+  if (!Stmt::Prepare(index->db(), hits_sql + "SELECT count(*) FROM hits", &st).ok()) return -1;
+  for (size_t i = 0; i < params.size(); ++i) st.Bind(static_cast<int>(i + 1), params[i]);
+  bool row = false;
+  if (!st.Step(&row).ok() || !row) return -1;
+  return st.Int(0);
+}
+
+// The end of search and timeline, as grep ends: exit 1 when nothing matched; and a cut result
+// says so on stderr, with what to do about it.
+int FinishMatches(const char* command, int rendered_exit, size_t shown, int64_t total) {
+  if (rendered_exit != kExitOk) return rendered_exit;
+  if (total > static_cast<int64_t>(shown)) {
+    std::cerr << "syncdoctor: " << command << ": " << shown << " of " << total
+              << " matches shown (oldest first); " << (total - static_cast<int64_t>(shown))
+              << " more, use --limit " << total << " to see them all\n";
+  }
+  return shown == 0 ? kExitFindings : kExitOk;
 }
 
 }  // namespace
@@ -432,8 +457,14 @@ int RunTimeline(const po::variables_map& vm) {
   }
   st.Bind(1, what);
   st.Bind(2, FtsPhrase(what));
-  st.Bind(3, static_cast<int64_t>(vm["limit"].as<int>()));
-  return RenderRows(&st, format, vm, redactor.get(), 200);
+  const int limit = vm["limit"].as<int>();
+  st.Bind(3, static_cast<int64_t>(limit));
+  size_t shown = 0;
+  int rc = RenderRows(&st, format, vm, redactor.get(), 200, &shown);
+  int64_t total = shown < static_cast<size_t>(std::max(limit, 0))
+                      ? static_cast<int64_t>(shown)
+                      : CountHits(index.get(), hits, {what, FtsPhrase(what)});
+  return FinishMatches("timeline", rc, shown, total);
 }
 
 int RunSearch(const po::variables_map& vm) {
@@ -447,26 +478,56 @@ int RunSearch(const po::variables_map& vm) {
   if (!OpenExisting(vm, &index, /*full_text=*/true)) return kExitUsage;
   std::unique_ptr<Redactor> redactor;
   if (!MakeRedactor(vm, index.get(), &redactor)) return kExitUsage;
+  // What matches: the message through the full-text index (FTS5 syntax: phrases, AND, OR, NEAR,
+  // prefixes), or the text, in any case, inside an identity or id field (actor, source and target
+  // identities and object ids, record, job, cycle, change and correlation ids, the error code),
+  // a target resource, a modified property, an additional detail, or the raw record. found_in
+  // says which (the first of message, field, raw).
+  const std::string hits =
+      "WITH found(id, src) AS ("
+      "SELECT rowid, 1 FROM events_fts WHERE events_fts MATCH ?1 "
+      "UNION ALL SELECT id, 2 FROM event_rows WHERE instr(lower(coalesce(actor, '') || char(31) || "
+      "coalesce(source_identity, '') || char(31) || coalesce(target_identity, '') || char(31) || "
+      "coalesce(source_object_id, '') || char(31) || coalesce(target_object_id, '') || char(31) || "
+      "coalesce(record_id, '') || char(31) || coalesce(job_id, '') || char(31) || "
+      "coalesce(cycle_id, '') || char(31) || coalesce(change_id, '') || char(31) || "
+      "coalesce(correlation_id, '') || char(31) || coalesce(error_code, '')), lower(?2)) > 0 "
+      "UNION ALL SELECT event_id, 2 FROM target_resources WHERE instr(lower(coalesce(object_id, '') || "
+      "char(31) || coalesce(display_name, '') || char(31) || coalesce(user_principal_name, '')), lower(?2)) > 0 "
+      "UNION ALL SELECT event_id, 2 FROM modified_properties WHERE instr(lower(coalesce(old_value, '') || "
+      "char(31) || coalesce(new_value, '')), lower(?2)) > 0 "
+      "UNION ALL SELECT event_id, 2 FROM additional_details WHERE instr(lower(value), lower(?2)) > 0 "
+      "UNION ALL SELECT id, 3 FROM event_rows WHERE raw_block IS NOT NULL AND "
+      "instr(lower(sd_raw(raw_block, raw_start, raw_len)), lower(?2)) > 0), "
+      "hits(id, src) AS (SELECT id, min(src) FROM found GROUP BY id) ";
   Stmt st;
-  Status s = Stmt::Prepare(index->db(),
+  Status s = Stmt::Prepare(index->db(), hits +
       "SELECT s.path || ':' || e.line AS location, "
       "coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', e.time / 1000, 'unixepoch'), '') AS time, "
       "e.kind, coalesce(e.error_code, '') AS error_code, "
+      "CASE h.src WHEN 1 THEN 'message' WHEN 2 THEN 'field' ELSE 'raw' END AS found_in, "
       "replace(e.message, char(10), ' ') AS message "
-      "FROM events_fts f JOIN event_rows e ON e.id = f.rowid JOIN sources s ON s.id = e.source_id "
-      "WHERE events_fts MATCH ?1 ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?2",
+      "FROM hits h JOIN event_rows e ON e.id = h.id JOIN sources s ON s.id = e.source_id "
+      "ORDER BY e.time IS NULL, e.time, s.path, e.line LIMIT ?3",
       &st);
   if (!s.ok()) {
     PrintError(s.message());
     return kExitUsage;
   }
-  const int64_t limit = vm["limit"].as<int>();
+  const int limit = vm["limit"].as<int>();
+  // The full-text query alone tells whether FTS5 understands it (cheaply: the rest of the search
+  // scans the raw text).
+  Stmt fts;
+  s = Stmt::Prepare(index->db(), "SELECT rowid FROM events_fts WHERE events_fts MATCH ?1 LIMIT 1", &fts);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return kExitUsage;
+  }
   auto works = [&](const std::string& text) {
-    st.Bind(1, text);
-    st.Bind(2, limit);
+    fts.Bind(1, text);
     bool row = false;
-    bool ok = st.Step(&row).ok();
-    st.Reset();
+    bool ok = fts.Step(&row).ok();
+    fts.Reset();
     return ok;
   };
   // Text that is no valid FTS5 query (AADSTS-50034, a path with dots) is searched as a phrase.
@@ -479,8 +540,14 @@ int RunSearch(const po::variables_map& vm) {
     }
   }
   st.Bind(1, effective);
-  st.Bind(2, limit);
-  return RenderRows(&st, vm["format"].as<std::string>(), vm, redactor.get(), 160);
+  st.Bind(2, q);
+  st.Bind(3, static_cast<int64_t>(limit));
+  size_t shown = 0;
+  int rc = RenderRows(&st, vm["format"].as<std::string>(), vm, redactor.get(), 160, &shown);
+  int64_t total = shown < static_cast<size_t>(std::max(limit, 0))
+                      ? static_cast<int64_t>(shown)
+                      : CountHits(index.get(), hits, {effective, q});
+  return FinishMatches("search", rc, shown, total);
 }
 
 }  // namespace syncdoctor

@@ -264,7 +264,9 @@ TEST_CASE("timeline: one object across sources by UPN, display name and object i
   // Usage errors.
   CHECK(Run("timeline --db '" + db + "'").exit_code == 2);
   CHECK(Run("timeline --db '" + db + "' x --cycle y").exit_code == 2);
-  CHECK(Run("timeline --db '" + db + "' nobody@nowhere.example --format json").out == "[]\n");
+  RunResult nobody = Run("timeline --db '" + db + "' nobody@nowhere.example --format json");
+  CHECK(nobody.out == "[]\n");
+  CHECK(nobody.exit_code == 1);  // nothing found, as grep
 }
 
 TEST_CASE("progress: a line on a terminal, nothing in a pipe", "[e2e][cli]") {
@@ -620,6 +622,47 @@ TEST_CASE("related: a finding names only what fired in its own job, or outside a
   CHECK(RelatedOf(rep, "TEST-REL-A", "J1") == std::set<std::string>({"TEST-REL-B", "TEST-REL-C"}));
   CHECK(RelatedOf(rep, "TEST-REL-B", "J1") == std::set<std::string>{"TEST-REL-A"});
   CHECK(RelatedOf(rep, "TEST-REL-B", "J2").empty());
+}
+
+}  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("search: finds identities, ids and raw text, says how many more there are, and exits 1 "
+          "on nothing",
+          "[e2e][search]") {
+  TempDir tmp;
+  const std::string db = tmp / "m.db";
+  REQUIRE(Run("analyze '" + kMotivating + "' --db '" + db + "' -q -o /dev/null").exit_code == 0);
+  // An actor that is no message word: found in its field.
+  RunResult actor = Run("search --db '" + db + "' --format json ADToAADSyncServiceAccount");
+  REQUIRE(actor.exit_code == 0);
+  Report by_actor(actor.out);
+  REQUIRE(by_actor.root.get_array().size() >= 1);
+  for (auto row : by_actor.root.get_array()) CHECK(Str(row["found_in"]) != "");
+  CHECK(actor.out.find("\"found_in\": \"field\"") != std::string::npos);
+  // A piece of a job id: found in the raw text of trace lines and in the job id field.
+  RunResult job = Run("search --db '" + db + "' --format csv --limit 1000 AD2AADProvisioning.70eb");
+  REQUIRE(job.exit_code == 0);
+  CHECK(job.out.find(",raw,") != std::string::npos);
+  CHECK(job.out.find(",field,") != std::string::npos);
+  // Cut at --limit: the rest is counted on stderr.
+  RunResult cut = Run("search --db '" + db + "' --limit 3 AADSTS50034");
+  REQUIRE(cut.exit_code == 0);
+  CHECK(cut.out.find("(3 rows)") != std::string::npos);
+  CHECK(cut.err.find("search: 3 of ") != std::string::npos);
+  CHECK(cut.err.find(" more, use --limit ") != std::string::npos);
+  RunResult all = Run("search --db '" + db + "' --limit 100000 AADSTS50034");
+  CHECK(all.err.find("more, use --limit") == std::string::npos);
+  // Nothing: exit 1, as grep.
+  RunResult none = Run("search --db '" + db + "' zzzqqqnothing");
+  CHECK(none.exit_code == 1);
+  CHECK(none.out.find("(0 rows)") != std::string::npos);
+  // timeline: the same rules.
+  CHECK(Run("timeline --db '" + db + "' nobody@nowhere.example").exit_code == 1);
+  RunResult tl = Run("timeline --db '" + db + "' alicia.brooks@contoso.com --limit 2");
+  CHECK(tl.exit_code == 0);
+  CHECK(tl.err.find("timeline: 2 of ") != std::string::npos);
 }
 
 }  // namespace e2e
