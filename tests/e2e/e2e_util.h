@@ -23,7 +23,10 @@ namespace fs = std::filesystem;
 
 inline const std::string kSource = SYNCDOCTOR_SOURCE_DIR;
 inline const std::string kBinary = SYNCDOCTOR_BINARY;
+// The shared corpus beside the clone: optional, it adds tests (a clone alone must pass).
 inline const std::string kCorpus = kSource + "/../shared/corpus/real";
+// The real files the project carries itself (tests/data/real/SOURCES.md).
+inline const std::string kRealCorpus = kSource + "/tests/data/real/corpus";
 inline const std::string kMotivating = kSource + "/samples/cloudsync-quarantine-credentials";
 inline const std::string kNoAgent = kSource + "/samples/agent-no-connectivity";
 inline const std::string kHealthy = kSource + "/samples/healthy";

@@ -376,7 +376,7 @@ std::string FtsIntegrity(const std::string& db) {
 TEST_CASE("jobs: parallel workers give the same index and report as one thread", "[e2e][jobs]") {
   // The writer stores files in walk order, so ids, evidence and every report byte are the same.
   for (const std::string& bundle : {kMotivating, kNoAgent, kHealthy, kSource + "/tests/data/formats",
-                                    kSource + "/tests/data/planted", kCorpus}) {
+                                    kSource + "/tests/data/planted", kRealCorpus}) {
     INFO(bundle);
     TempDir tmp;
     std::string one = Run("analyze '" + bundle + "' --jobs 1 --fts --format json --db '" + (tmp / "1.db") + "'").out;

@@ -137,11 +137,11 @@ TEST_CASE("robustness: huge lines, odd encodings and mixed formats are reported 
   {
     // A JSON record of 100 MB, over the 64 MB cap, between two good records.
     std::ofstream f(tmp / "b/huge-record.ndjson", std::ios::binary);
-    std::string good = ReadFile(kCorpus + "/diag_provisioninglogs_duration_as_string.ndjson");
+    std::string good = ReadFile(kSource + "/tests/data/formats/provisioning-diagnostic.ndjson");
     while (!good.empty() && good.back() == '\n') good.pop_back();
     f << good << "\n{\"category\":\"ProvisioningLogs\",\"blob\":\"" << std::string(100u << 20, 'a') << "\"}\n";
     std::string second = good;
-    for (size_t at; (at = second.find("d6cbb0bd")) != std::string::npos;) second.replace(at, 8, "e7dcc1ce");
+    for (size_t at; (at = second.find("0f6e1c2a")) != std::string::npos;) second.replace(at, 8, "e7dcc1ce");
     f << second << "\n";
   }
   {
@@ -170,7 +170,7 @@ TEST_CASE("robustness: huge lines, odd encodings and mixed formats are reported 
   {
     // Diagnostic NDJSON that turns into trace text halfway.
     std::ofstream f(tmp / "b/half-and-half.ndjson", std::ios::binary);
-    std::string good = ReadFile(kCorpus + "/diag_auditlogs_eventhub.ndjson");
+    std::string good = ReadFile(kSource + "/tests/data/formats/audit-diagnostic.ndjson");
     f << good;
     if (good.back() != '\n') f << "\n";
     f << "AADConnectProvisioningAgent.exe Information: 0 : not JSON\n"
@@ -212,9 +212,9 @@ TEST_CASE("robustness: huge lines, odd encodings and mixed formats are reported 
 
   auto half = in.at("half-and-half.ndjson");
   CHECK(Str(half["status"]) == "partial");
-  CHECK(Int(half["events"]) + Int(half["duplicates"]) == 3);
+  CHECK(Int(half["events"]) + Int(half["duplicates"]) == 1);
   CHECK(Int(half["unparsed"]) == 2);
-  CHECK(Str(half["reason"]).find("half-and-half.ndjson:4: not JSON") != std::string::npos);
+  CHECK(Str(half["reason"]).find("half-and-half.ndjson:2: not JSON") != std::string::npos);
 }
 
 TEST_CASE("robustness: peak memory does not grow from 200 MB to 400 MB of JSON lines",
