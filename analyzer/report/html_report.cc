@@ -51,6 +51,7 @@ h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bo
 .sub{color:#57606a}
 .diag{background:#fff;border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;padding:10px 14px;margin:8px 0}
 .diag p{margin:2px 0}.next{color:#0a3069}
+.story{border-collapse:collapse;margin:4px 0}.story th{text-align:left;vertical-align:top;padding:1px 12px 1px 0;color:#57606a;font-weight:normal;white-space:nowrap}.story td{padding:1px 0;overflow-wrap:anywhere}
 .finding{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;margin:10px 0}
 .finding h3{font-size:15px;margin:0 0 4px}
 .sev{display:inline-block;font-size:11px;font-weight:700;text-transform:uppercase;border-radius:10px;padding:1px 8px;color:#fff;margin-right:6px}
@@ -162,7 +163,17 @@ std::string RenderHtmlReport(const Report& r) {
 
   o += "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n";
   for (const auto& d : r.diagnosis) {
-    o += "<div class=\"diag\"><p class=\"headline\"><strong>" + HtmlEscape(d.headline) + "</strong></p>";
+    o += "<div class=\"diag\"><p class=\"headline\"><strong>" +
+         HtmlEscape(d.what.empty() ? d.headline : d.what) + "</strong></p>";
+    std::string rows;
+    auto row = [&](const char* label, const std::string& text) {
+      rows += "<tr><th>" + std::string(label) + "</th><td>" + HtmlEscape(text) + "</td></tr>";
+    };
+    if (!d.job.empty()) row("Job", d.job);
+    for (const auto& c : d.causes) row("Cause", c);
+    if (!d.since.empty()) row("Since", d.since);
+    for (const auto& c : d.context) row("Around", c);
+    if (!rows.empty()) o += "<table class=\"story\">" + rows + "</table>";
     if (!d.next_step.empty()) o += "<p class=\"next\">Next step: " + HtmlEscape(d.next_step) + "</p>";
     o += "</div>\n";
   }

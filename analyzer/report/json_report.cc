@@ -166,6 +166,11 @@ std::string RenderJsonReport(const Report& r) {
   for (const auto& d : r.diagnosis) {
     w.BeginObject();
     w.Member("headline", d.headline);
+    w.Member("what", d.what.empty() ? d.headline : d.what);
+    w.Member("job", d.job);
+    StringArray(&w, "causes", d.causes);
+    w.Member("since", d.since);
+    StringArray(&w, "context", d.context);
     StringArray(&w, "findings", d.findings);
     w.Member("next_step", d.next_step);
     w.EndObject();

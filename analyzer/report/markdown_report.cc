@@ -69,7 +69,11 @@ std::string RenderMarkdownReport(const Report& r) {
        std::to_string(r.findings.size()) + " findings (syncdoctor " + r.version + ").\n\n";
   o += "## Diagnosis\n\n";
   for (const auto& d : r.diagnosis) {
-    o += "- **" + MarkdownEscape(d.headline) + "**\n";
+    o += "- **" + MarkdownEscape(d.what.empty() ? d.headline : d.what) + "**\n";
+    if (!d.job.empty()) o += "  - Job: " + MarkdownEscape(d.job) + "\n";
+    for (const auto& c : d.causes) o += "  - Cause: " + MarkdownEscape(c) + "\n";
+    if (!d.since.empty()) o += "  - Since: " + MarkdownEscape(d.since) + "\n";
+    for (const auto& c : d.context) o += "  - Around: " + MarkdownEscape(c) + "\n";
     if (!d.next_step.empty()) o += "  - Next step: " + MarkdownEscape(d.next_step) + "\n";
   }
   if (!r.findings.empty()) {

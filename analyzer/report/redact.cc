@@ -343,6 +343,9 @@ void RedactReport(Report* r, Redactor* red) {
   }
   for (auto& d : r->diagnosis) {
     apply(&d.headline);
+    for (std::string* s : {&d.what, &d.job, &d.since}) apply(s);
+    for (auto& c : d.causes) apply(&c);
+    for (auto& c : d.context) apply(&c);
     apply(&d.next_step);
   }
 }

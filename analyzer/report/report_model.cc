@@ -537,6 +537,22 @@ Status LoadJobContext(Index* index, const std::string& job_id, JobContext* out) 
   return s;
 }
 
+// Appends `sentence` after ". ", except after text that already ends a sentence or was cut
+// ("…"), which would give "…. ".
+void AppendSentence(std::string* text, const std::string& sentence) {
+  if (sentence.empty()) return;
+  if (text->empty()) {
+    *text = sentence;
+    return;
+  }
+  const std::string_view ellipsis = "\xE2\x80\xA6";
+  bool ended = text->back() == '.' ||
+               (text->size() >= ellipsis.size() &&
+                std::string_view(*text).substr(text->size() - ellipsis.size()) == ellipsis);
+  *text += ended ? " " : ". ";
+  *text += sentence;
+}
+
 void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::string, JobContext>& jobs,
                     std::vector<DiagnosisEntry> silences, Report* r) {
   std::map<std::string, const Signature*> by_id;
@@ -595,9 +611,12 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
     const FindingInfo& root = f[members.front()];
     if (root.severity > Severity::kHigh) continue;
     DiagnosisEntry d;
-    d.headline = root.title;
+    d.what = root.title;
+    for (size_t m : members) {
+      if (d.job.empty() && !job_of(m).empty()) d.job = job_of(m);
+    }
     // Name who did what, when, from linked audit evidence (e.g. the deletion of the account).
-    // Linked findings of the same signature (one per trace file) are told once, summed.
+    // Linked findings of the same signature (one per agent folder) are told once, summed.
     std::map<std::string, std::pair<int64_t, int64_t>> linked;  // signature -> (count, first)
     std::vector<size_t> linked_order;
     for (size_t m : members) {
@@ -615,20 +634,21 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
       }
       for (const auto& ev : f[m].evidence) {
         if (ev.kind != "audit") continue;
-        d.headline += ". Linked: " + f[m].title + ": '" + ev.activity + "'";
-        if (!ev.target.empty()) d.headline += " of " + ev.target;
-        if (!ev.actor.empty()) d.headline += " by " + ev.actor;
-        if (ev.time != 0) d.headline += " at " + FormatTimestamp(ev.time);
+        std::string cause = f[m].title + ": '" + ev.activity + "'";
+        if (!ev.target.empty()) cause += " of " + ev.target;
+        if (!ev.actor.empty()) cause += " by " + ev.actor;
+        if (ev.time != 0) cause += " at " + FormatTimestamp(ev.time);
+        d.causes.push_back(std::move(cause));
         break;
       }
     }
     for (size_t m : linked_order) {
       const auto& [count, first] = linked[f[m].signature];
-      d.headline += ". Linked: " + f[m].title + " (" + Plural(count, "event");
-      if (first != 0) d.headline += " from " + FormatTimestamp(first);
-      d.headline += ")";
+      std::string cause = f[m].title + " (" + Plural(count, "event");
+      if (first != 0) cause += " from " + FormatTimestamp(first);
+      d.causes.push_back(cause + ")");
     }
-    if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
+    std::string quarantine;
     auto job = jobs.find(root.scope);
     if (job != jobs.end()) {
       const JobContext& c = job->second;
@@ -637,27 +657,37 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
         // that stays in quarantine for 4 weeks.
         const int64_t hour = 3600000, horizon = 28 * 24 * hour;
         int64_t elapsed = r->newest_time - c.quarantine_since;
-        d.headline += ". In quarantine since " + FormatTimestamp(c.quarantine_since) + ", " +
-                      Span(elapsed) + " before the newest event; " +
-                      (elapsed < horizon
-                           ? "the job is disabled after 4 weeks of quarantine, about " +
-                                 Span(horizon - elapsed) + " after that event"
-                           : "past the 4-week horizon: the job may already be disabled");
+        quarantine = "In quarantine since " + FormatTimestamp(c.quarantine_since) + ", " +
+                     Span(elapsed) + " before the newest event; " +
+                     (elapsed < horizon
+                          ? "the job is disabled after 4 weeks of quarantine, about " +
+                                Span(horizon - elapsed) + " after that event"
+                          : "past the 4-week horizon: the job may already be disabled");
       }
       if (c.agent_errors > 0) {
-        d.headline += ". The agent logged " + Plural(c.agent_errors, "error") +
-                      " within an hour of it, the first at " + FormatTimestamp(c.agent_error_time) +
-                      ": " + c.agent_error_example;
+        d.context.push_back("The agent logged " + Plural(c.agent_errors, "error") +
+                            " within an hour of it, the first at " +
+                            FormatTimestamp(c.agent_error_time) + ": " + c.agent_error_example);
       } else if (c.agent_lines > 0) {
-        d.headline += ". The agent's " + std::to_string(c.agent_lines) +
-                      (c.agent_lines == 1 ? " trace entry" : " trace entries") +
-                      " within an hour of it show no error";
+        d.context.push_back("The agent's " + std::to_string(c.agent_lines) +
+                            (c.agent_lines == 1 ? " trace entry" : " trace entries") +
+                            " within an hour of it show no error");
       }
       if (c.failures > 0 && !c.top_code.empty()) {
-        d.headline += ". " + Plural(c.failures, "failed record") + " for this job, " +
-                      std::to_string(c.top_count) + " of them " + c.top_code;
+        d.context.push_back(Plural(c.failures, "failed record") + " for this job, " +
+                            std::to_string(c.top_count) + " of them " + c.top_code);
       }
     }
+    if (root.first_time != 0) d.since = "first seen " + FormatTimestamp(root.first_time);
+    if (!quarantine.empty()) {
+      d.since += d.since.empty() ? quarantine : "; i" + quarantine.substr(1);  // "In" -> "in"
+    }
+    // The one-sentence form, in the order the fields are shown.
+    d.headline = d.what;
+    for (const auto& cause : d.causes) AppendSentence(&d.headline, "Linked: " + cause);
+    if (root.first_time != 0) d.headline += " (first seen " + FormatTimestamp(root.first_time) + ")";
+    if (!quarantine.empty()) AppendSentence(&d.headline, quarantine);
+    for (const auto& line : d.context) AppendSentence(&d.headline, line);
     for (size_t m : members) {
       if (std::find(d.findings.begin(), d.findings.end(), f[m].signature) == d.findings.end()) {
         d.findings.push_back(f[m].signature);

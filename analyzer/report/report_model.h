@@ -72,8 +72,16 @@ struct UnknownCode {
   std::string reference_name, reference_family, reference_meaning, reference_source;
 };
 
+// One story of the diagnosis, as a short structured block: what is wrong, for which job, the
+// cause chain, since when, what surrounds it, the next step. `headline` says it all in one
+// sentence (for one-line outputs); the other fields are its parts, empty when unknown.
 struct DiagnosisEntry {
   std::string headline, next_step;
+  std::string what;                  // the head finding's title ("" for the entries with none)
+  std::string job;                   // the job the story belongs to
+  std::vector<std::string> causes;   // each linked finding: who did what, or its events since
+  std::string since;                 // the first event, and the quarantine's age and horizon
+  std::vector<std::string> context;  // the agent around it, the job's failed records
   std::vector<std::string> findings;
 };
 

@@ -110,8 +110,19 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   line("");
   line(st.Wrap("1", "DIAGNOSIS"));
   for (const auto& d : r.diagnosis) {
-    line("  * " + TerminalSafe(d.headline));
-    if (!d.next_step.empty()) line("    Next step: " + TerminalSafe(d.next_step));
+    // A short block: what, then labelled lines, each label once and its lines aligned under it.
+    line("  * " + TerminalSafe(d.what.empty() ? d.headline : d.what));
+    auto field = [&](const char* label, const std::vector<std::string>& lines) {
+      for (size_t i = 0; i < lines.size(); ++i) {
+        std::string head = i == 0 ? std::string(label) + ":" : "";
+        line("    " + head + std::string(11 - head.size(), ' ') + TerminalSafe(lines[i]));
+      }
+    };
+    if (!d.job.empty()) field("Job", {d.job});
+    field("Cause", d.causes);
+    if (!d.since.empty()) field("Since", {d.since});
+    field("Around", d.context);
+    if (!d.next_step.empty()) field("Next step", {d.next_step});
   }
   line("");
 

@@ -666,3 +666,41 @@ TEST_CASE("search: finds identities, ids and raw text, says how many more there 
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("diagnosis: each story is a short block that names its job, causes, since when and "
+          "what surrounds it",
+          "[e2e][report]") {
+  RunResult r = Run("analyze '" + kMotivating + "' --format json");
+  REQUIRE(r.exit_code == 0);
+  Report rep(r.out);
+  auto d = rep.root["diagnosis"].get_array().at(0);
+  CHECK(Str(d["what"]) == "Cloud Sync service account is missing (CredentialsInvalid AADSTS50034)");
+  CHECK(Str(d["job"]) == "AD2AADProvisioning.70eb9a0a96264ae685e818fac0433cbd.ac30bc1d-0f79-4bcb-895e-cd35758642cd");
+  REQUIRE(d["causes"].get_array().size() == 1);
+  CHECK(Str(d["causes"].get_array().at(0)).find("'Delete user' of ADToAADSyncServiceAccount@") != std::string::npos);
+  CHECK(Str(d["since"]).rfind("first seen 2026-11-17T14:25:03.123Z; in quarantine since ", 0) == 0);
+  bool records = false;
+  for (auto c : d["context"].get_array()) records |= Str(c).find("148 failed records for this job") == 0;
+  CHECK(records);
+  // The one-sentence form keeps every part.
+  CHECK(Str(d["headline"]).find("Linked: Cloud Sync service account") != std::string::npos);
+
+  RunResult text = Run("analyze '" + kMotivating + "'");
+  CHECK(text.out.find("\n    Job:       AD2AADProvisioning.70eb9a0a96264ae685e818fac0433cbd.ac30bc1d") != std::string::npos);
+  CHECK(text.out.find("\n    Cause:     Cloud Sync service account") != std::string::npos);
+  CHECK(text.out.find("\n    Next step: ") != std::string::npos);
+  RunResult md = Run("analyze '" + kMotivating + "' --format markdown");
+  CHECK(md.out.find("\n  - Job: AD2AADProvisioning") != std::string::npos);
+  RunResult html = Run("analyze '" + kMotivating + "' --format html");
+  CHECK(html.out.find("<table class=\"story\"><tr><th>Job</th>") != std::string::npos);
+
+  // A cut agent line ends in "…" and the next sentence follows without a stray period.
+  RunResult agent = Run("analyze '" + kNoAgent + "' --format json");
+  Report agent_rep(agent.out);
+  std::string headline = Str(agent_rep.root["diagnosis"].get_array().at(0)["headline"]);
+  CHECK(headline.find("\xE2\x80\xA6.") == std::string::npos);
+}
+
+}  // namespace e2e
