@@ -147,6 +147,8 @@ std::string RenderHtmlReport(const Report& r) {
   std::string o;
   size_t files = 0;
   for (const auto& in : r.inputs) files += in.kind != "bundle";
+  const std::string name = BundleName(r);
+  const std::string title = name.empty() ? "syncdoctor report" : "syncdoctor report: " + name;
   o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        // Nothing may load: no script, no image, no font, no frame; only the inline style.
        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
@@ -154,12 +156,13 @@ std::string RenderHtmlReport(const Report& r) {
        "<meta name=\"referrer\" content=\"no-referrer\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        "<meta name=\"generator\" content=\"syncdoctor " + HtmlEscape(r.version) + "\">\n"
-       "<title>syncdoctor report</title>\n<style>";
+       "<title>" + HtmlEscape(title) + "</title>\n<style>";
   o += kStyle;
-  o += "</style>\n</head>\n<body>\n<main>\n<h1>syncdoctor report</h1>\n<p class=\"sub\" id=\"summary\">" +
+  o += "</style>\n</head>\n<body>\n<main>\n<h1>" + HtmlEscape(title) + "</h1>\n<p class=\"sub\" id=\"summary\">" +
        std::to_string(files) + " input files, " + std::to_string(r.events) + " events, " +
        std::to_string(r.findings.size()) + " findings; generated " + HtmlEscape(r.generated_at) +
        " by syncdoctor " + HtmlEscape(r.version) + ".</p>\n";
+  for (const auto& b : r.bundles) o += "<p class=\"sub bundle\">Bundle: " + HtmlEscape(b) + "</p>\n";
 
   o += "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n";
   for (const auto& d : r.diagnosis) {

@@ -59,6 +59,7 @@ std::string RenderJsonReport(const Report& r) {
 
   w.Key("summary");
   w.BeginObject();
+  StringArray(&w, "bundles", r.bundles);
   w.Member("inputs", static_cast<int64_t>(r.inputs.size()));
   w.Member("events", r.events);
   w.Member("unparsed", r.unparsed);

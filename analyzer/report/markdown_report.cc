@@ -64,7 +64,9 @@ std::string RenderMarkdownReport(const Report& r) {
   std::string o;
   size_t files = 0;
   for (const auto& in : r.inputs) files += in.kind != "bundle";
-  o += "# syncdoctor report\n\n";
+  std::string name = BundleName(r);
+  o += "# syncdoctor report" + (name.empty() ? "" : ": " + MarkdownEscape(name)) + "\n\n";
+  for (const auto& b : r.bundles) o += "Bundle: " + MarkdownEscape(b) + "\n\n";
   o += std::to_string(files) + " input files, " + std::to_string(r.events) + " events, " +
        std::to_string(r.findings.size()) + " findings (syncdoctor " + r.version + ").\n\n";
   o += "## Diagnosis\n\n";

@@ -323,6 +323,7 @@ std::string Redactor::Apply(std::string_view text) {
 
 void RedactReport(Report* r, Redactor* red) {
   auto apply = [&](std::string* s) { *s = red->Apply(*s); };
+  for (auto& b : r->bundles) apply(&b);
   for (auto& in : r->inputs) {
     apply(&in.bundle);
     apply(&in.path);

@@ -66,6 +66,7 @@ Status LoadInputs(Index* index, Report* r) {
     r->unparsed += in.unparsed;
     r->duplicates += in.duplicates;
     r->newest_time = std::max(r->newest_time, in.last_time);
+    if (r->bundles.empty() || r->bundles.back() != in.bundle) r->bundles.push_back(in.bundle);
     r->inputs.push_back(std::move(in));
   }
   return s;
@@ -715,6 +716,18 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
 }
 
 }  // namespace
+
+std::string BundleName(const Report& r) {
+  auto base = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    size_t slash = p.rfind('/');
+    return slash == std::string::npos ? p : p.substr(slash + 1);
+  };
+  if (r.bundles.empty()) return "";
+  if (r.bundles.size() == 1) return base(r.bundles[0]);
+  if (r.bundles.size() == 2) return base(r.bundles[0]) + " + " + base(r.bundles[1]);
+  return base(r.bundles[0]) + " + " + std::to_string(r.bundles.size() - 1) + " more";
+}
 
 std::string Excerpt(std::string_view text, size_t max) {
   size_t nl = text.find('\n');

@@ -101,6 +101,7 @@ struct KindSpan {
 
 struct Report {
   std::string version, generated_at;
+  std::vector<std::string> bundles;  // the PATHs the index was built from, sorted
   std::vector<InputInfo> inputs;
   int64_t events = 0, unparsed = 0, duplicates = 0;
   std::map<std::string, int64_t> by_severity;  // every severity name, 0 included
@@ -121,6 +122,11 @@ class Redactor;
 // With a redactor (--redact), log text is redacted before it is cut to an excerpt; RedactReport
 // then covers the fields that are not cut.
 Status BuildReport(Index* index, const Matcher& matcher, Redactor* redactor, Report* out);
+
+// What the report is about, for titles: the last part of the bundle's path
+// ("cloudsync-quarantine-credentials"), "a + b" for two bundles, "a + N more" for more, "" for
+// none.
+std::string BundleName(const Report& r);
 
 // The first line of `text`, cut to `max` bytes (on a UTF-8 boundary) with "…" when cut.
 std::string Excerpt(std::string_view text, size_t max);

@@ -60,6 +60,12 @@ std::string FilesLine(const FindingInfo& f) {
 
 namespace {
 
+std::string BaseName(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  size_t slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
 std::string Plural(int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
@@ -107,6 +113,8 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   for (const auto& in : r.inputs) files += in.kind != "bundle";
   line(st.Wrap("1", "syncdoctor " + r.version + ": " + Plural(files, "input file") + ", " +
                         Plural(r.events, "event") + ", " + Plural(r.findings.size(), "finding")));
+  // The bundle, so that a report pasted into a ticket says what it is about.
+  for (const auto& b : r.bundles) line("Bundle: " + TerminalSafe(b));
   line("");
   line(st.Wrap("1", "DIAGNOSIS"));
   for (const auto& d : r.diagnosis) {
@@ -187,7 +195,9 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
     std::string counts = Plural(in.events, "event");
     if (in.unparsed > 0) counts += ", " + std::to_string(in.unparsed) + " unparsed";
     if (in.duplicates > 0) counts += ", " + Plural(in.duplicates, "duplicate");
-    line("  " + in.status + "  " + TerminalSafe(in.path) + "  (" + in.format + ", " + counts + ")" + span);
+    // With several bundles, each path says which one it is in.
+    std::string where = r.bundles.size() > 1 ? BaseName(in.bundle) + ": " + in.path : in.path;
+    line("  " + in.status + "  " + TerminalSafe(where) + "  (" + in.format + ", " + counts + ")" + span);
     if (in.status != "parsed" && !in.reason.empty()) line("      " + TerminalSafe(in.reason));
     for (const auto& w : in.warnings) line("      warning: " + TerminalSafe(w));
   }

@@ -704,3 +704,27 @@ TEST_CASE("diagnosis: each story is a short block that names its job, causes, si
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("reports name their bundle, and two bundles' files can be told apart", "[e2e][report]") {
+  RunResult json = Run("analyze '" + kMotivating + "' --format json");
+  Report rep(json.out);
+  auto bundles = rep.root["summary"]["bundles"].get_array();
+  REQUIRE(bundles.size() == 1);
+  CHECK(Str(bundles.at(0)) == fs::canonical(kMotivating).string());
+  RunResult text = Run("analyze '" + kMotivating + "'");
+  CHECK(text.out.find("\nBundle: " + fs::canonical(kMotivating).string() + "\n") != std::string::npos);
+  RunResult html = Run("analyze '" + kMotivating + "' --format html");
+  CHECK(html.out.find("<title>syncdoctor report: cloudsync-quarantine-credentials</title>") != std::string::npos);
+  RunResult md = Run("analyze '" + kMotivating + "' --format markdown");
+  CHECK(md.out.rfind("# syncdoctor report: cloudsync", 0) == 0);
+
+  RunResult two = Run("analyze '" + kHealthy + "' '" + kNoAgent + "'");
+  CHECK(two.out.find("  parsed  healthy: job-status.json  ") != std::string::npos);
+  CHECK(two.out.find("  parsed  agent-no-connectivity: job-status.json  ") != std::string::npos);
+  RunResult two_html = Run("analyze '" + kHealthy + "' '" + kNoAgent + "' --format html");
+  CHECK(two_html.out.find("<title>syncdoctor report: agent-no-connectivity + healthy</title>") != std::string::npos);
+}
+
+}  // namespace e2e
