@@ -34,6 +34,12 @@ const std::vector<Command>& Commands() {
        "  syncdoctor report --db case.db --format json\n"
        "  syncdoctor report --db case.db --format markdown --redact --redact-key \"$CASE_KEY\"",
        ReportOptions, RunReport},
+      {"diff", "compare two bundles or indexes of a case: findings resolved, persisting and new, job state changes",
+       "syncdoctor diff OLD NEW [--format text|json|markdown|html] [--output FILE] [--fail-on SEVERITY] [--redact]",
+       "  syncdoctor diff before-fix.zip after-fix.zip\n"
+       "  syncdoctor diff case.db after-fix/ --format json --output diff.json\n"
+       "  syncdoctor diff before.zip after.zip --format markdown --redact --fail-on high",
+       DiffOptions, RunDiff},
       {"query", "run SQL over the index (schema: docs/index-schema.md)",
        "syncdoctor query --db FILE \"SQL\" [--format table|json|csv]",
        "  syncdoctor query --db case.db \"SELECT error_code, count(*) FROM events GROUP BY 1\"",
@@ -49,6 +55,13 @@ const std::vector<Command>& Commands() {
        "  syncdoctor timeline --db case.db 'Alicia Brooks' --format csv --output alicia.csv\n"
        "  syncdoctor timeline --db case.db --cycle 5d3c1f0e-8a2b-4c6d-9e7f-0a1b2c3d4e5f",
        TimelineOptions, RunTimeline},
+      {"show", "print the record behind an evidence line (PATH:LINE): its fields, matches and raw text",
+       "syncdoctor show --db FILE PATH:LINE [--nth K] [--format text|json] [--redact]",
+       "  syncdoctor show --db case.db audit-logs.json:750\n"
+       "  syncdoctor show --db case.db page-001.json:14848 --format json\n"
+       "  syncdoctor show --db case.db 'diag.zip!/AzureADConnectProvisioningAgent_20261116_080000.log:126' --redact\n"
+       "  syncdoctor show --db case.db --id 357",
+       ShowOptions, RunShow},
       {"explain", "what a code means and what fixes it (offline): AADSTS, error codes, quarantine reasons",
        "syncdoctor explain CODE [--format text|json] [--limit N] [--signatures DIR] [--reference DIR]",
        "  syncdoctor explain 50034\n"
@@ -134,9 +147,10 @@ bool OutputPathIsSafe(std::string_view command, const po::variables_map& vm) {
       }
     }
   }
-  // The inputs of analyze and ingest: the report may not overwrite one, nor land inside a
-  // bundle folder, where the next run would read it as part of the bundle.
-  if ((command == "analyze" || command == "ingest") && vm.count("args")) {
+  // The inputs of analyze, ingest and diff (whose OLD or NEW may be an index): the report may not
+  // overwrite one, nor land inside a bundle folder, where the next run would read it as part of
+  // the bundle.
+  if ((command == "analyze" || command == "ingest" || command == "diff") && vm.count("args")) {
     std::error_code ec;
     fs::path out_abs = fs::weakly_canonical(out, ec);
     for (const auto& in : vm["args"].as<std::vector<std::string>>()) {
@@ -215,8 +229,8 @@ void PrintUsage(std::ostream& out) {
     out << "  " << c.name << std::string(12 - std::string(c.name).size(), ' ') << c.summary << "\n";
   }
   out << "\n'syncdoctor COMMAND --help' shows a command's options and examples.\n"
-         "Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage or index error, "
-         "3 no input could be read (batch: a bundle failed).\n";
+         "Exit codes: 0 done, 1 a finding at or above --fail-on (diff: something got worse), "
+         "2 usage or index error, 3 no input could be read (batch: a bundle failed).\n";
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace syncdoctor {
 // Exit codes of DESIGN.md, defined once.
 enum ExitCode {
   kExitOk = 0,          // the run completed, findings or not
-  kExitFindings = 1,    // a finding at or above --fail-on
+  kExitFindings = 1,    // a finding at or above --fail-on; for diff: something got worse
   kExitUsage = 2,       // usage or configuration error, or an unusable index
   kExitNoInput = 3,     // no input could be read; for batch: a bundle failed, timed out or had none
 };
@@ -75,12 +75,16 @@ void IngestOptions_(boost::program_options::options_description* d);
 int RunIngest(const boost::program_options::variables_map& vm);
 void ReportOptions(boost::program_options::options_description* d);
 int RunReport(const boost::program_options::variables_map& vm);
+void DiffOptions(boost::program_options::options_description* d);
+int RunDiff(const boost::program_options::variables_map& vm);
 void QueryOptions(boost::program_options::options_description* d);
 int RunQuery(const boost::program_options::variables_map& vm);
 void SearchOptions(boost::program_options::options_description* d);
 int RunSearch(const boost::program_options::variables_map& vm);
 void TimelineOptions(boost::program_options::options_description* d);
 int RunTimeline(const boost::program_options::variables_map& vm);
+void ShowOptions(boost::program_options::options_description* d);
+int RunShow(const boost::program_options::variables_map& vm);
 void ExplainOptions(boost::program_options::options_description* d);
 int RunExplain(const boost::program_options::variables_map& vm);
 void CompletionOptions(boost::program_options::options_description* d);

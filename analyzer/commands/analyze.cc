@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "analyzer/cli.h"
+#include "analyzer/commands/common.h"
 #include "analyzer/findings.h"
 #include "analyzer/ingest.h"
 #include "analyzer/report/redact.h"
@@ -44,18 +45,20 @@ int DefaultJobs() {
   return n == 0 ? 1 : static_cast<int>(std::min(n, 4u));
 }
 
+}  // namespace
+
 void CommonIngestOptions(po::options_description* d) {
   d->add_options()
-      ("input-format", po::value<std::string>(), "parse every file as this format instead of detecting it")
+      ("input-format", po::value<std::string>()->value_name("NAME"), "parse every file as this format instead of detecting it")
       ("explain-detect", "print why each file got its format (on stderr)")
-      ("max-depth", po::value<int>()->default_value(8), "archives nested deeper than N are skipped")
-      ("max-entries", po::value<uint64_t>()->default_value(100000), "entries read per archive")
-      ("max-unpacked-mb", po::value<uint64_t>()->default_value(65536),
+      ("max-depth", po::value<int>()->default_value(8)->value_name("N"), "archives nested deeper than N are skipped")
+      ("max-entries", po::value<uint64_t>()->default_value(100000)->value_name("N"), "entries read per archive")
+      ("max-unpacked-mb", po::value<uint64_t>()->default_value(65536)->value_name("N"),
        "stop unpacking a bundle's archives past N MB in all")
-      ("max-ratio", po::value<uint64_t>()->default_value(1000),
+      ("max-ratio", po::value<uint64_t>()->default_value(1000)->value_name("N"),
        "stop an archive that unpacks to more than N times its size (zip bombs)")
       ("no-progress", "no progress line on stderr (it is shown only on a terminal anyway)")
-      ("jobs,j", po::value<int>()->default_value(DefaultJobs()),
+      ("jobs,j", po::value<int>()->default_value(DefaultJobs())->value_name("N"),
        "parse and match N files at once beside one index writer (default: the number of cores, "
        "at most 4; 1: no threads)")
       ("args", po::value<std::vector<std::string>>(), "PATH...: folders, files or archives");
@@ -73,6 +76,8 @@ bool LoadMatcher(const po::variables_map& vm, std::vector<Signature>* sigs,
   }
   return true;
 }
+
+namespace {
 
 bool CheckReportOptions(const po::variables_map& vm, Severity* fail_on, bool* has_fail_on) {
   std::string format = vm["format"].as<std::string>();
@@ -93,6 +98,8 @@ bool CheckReportOptions(const po::variables_map& vm, Severity* fail_on, bool* ha
   return true;
 }
 
+}  // namespace
+
 bool CheckInputFormat(const po::variables_map& vm) {
   if (!vm.count("input-format")) return true;
   std::string f = vm["input-format"].as<std::string>();
@@ -105,7 +112,7 @@ bool CheckInputFormat(const po::variables_map& vm) {
   return false;
 }
 
-bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index, bool create = true) {
+bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index, bool create) {
   Status s = Index::Open(path, index, create);
   if (!s.ok()) {
     PrintError(s.message());
@@ -113,6 +120,8 @@ bool OpenIndex(const std::string& path, std::unique_ptr<Index>* index, bool crea
   }
   return true;
 }
+
+namespace {
 
 // The progress line of a long ingest: files, MB and events/s on one line of stderr, redrawn at
 // most four times a second, and only when stderr is a terminal (never in logs or pipes).
@@ -174,6 +183,16 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
     PrintError("no PATH given (a folder, a file or an archive)");
     return kExitUsage;
   }
+  return IngestPaths(vm, vm["args"].as<std::vector<std::string>>(), db_path, index, matcher, fts,
+                     fts_pending);
+}
+
+}  // namespace
+
+int IngestPaths(const po::variables_map& vm, const std::vector<std::string>& paths,
+                const std::string& db_path, Index* index, const Matcher& matcher, bool fts,
+                bool* fts_pending) {
+  *fts_pending = false;
   IngestOptions opt;
   if (vm.count("input-format")) opt.input_format = vm["input-format"].as<std::string>();
   opt.limits.max_depth = vm["max-depth"].as<int>();
@@ -217,7 +236,7 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
     return kExitUsage;
   }
   bool any_readable = false;
-  for (const auto& path : vm["args"].as<std::vector<std::string>>()) {
+  for (const auto& path : paths) {
     IngestStats stats;
     s = IngestPath(path, opt, index, matcher, &stats);
     progress.Clear();
@@ -261,6 +280,19 @@ int Ingest(const po::variables_map& vm, const std::string& db_path, Index* index
   return kExitOk;
 }
 
+Status RefreshForReport(Index* index, const Matcher& matcher) {
+  if (!index->read_only()) return RefreshFindings(index, matcher);
+  bool current = false;
+  Status s = FindingsAreCurrent(index, matcher, &current);
+  if (s.ok() && !current) {
+    PrintWarning("the index is read-only and was matched by another signature set or version: "
+                 "the report shows the findings it holds");
+  }
+  return s;
+}
+
+namespace {
+
 // `refresh`: bring the findings up to date first (analyze has done it already, on the writing
 // connection, and reports from a second one).
 int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matcher,
@@ -268,15 +300,7 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
   Severity fail_on = Severity::kInfo;
   bool has_fail_on = false;
   if (!CheckReportOptions(vm, &fail_on, &has_fail_on)) return kExitUsage;
-  Status s = refresh && !index->read_only() ? RefreshFindings(index, matcher) : Status::Ok();
-  if (s.ok() && refresh && index->read_only()) {
-    bool current = false;
-    s = FindingsAreCurrent(index, matcher, &current);
-    if (s.ok() && !current) {
-      PrintWarning("the index is read-only and was matched by another signature set or version: "
-                   "the report shows the findings it holds");
-    }
-  }
+  Status s = refresh ? RefreshForReport(index, matcher) : Status::Ok();
   Report report;
   std::unique_ptr<Redactor> redactor;
   if (s.ok() && vm.count("redact")) {
@@ -334,47 +358,63 @@ void RemoveTempIndexOnSignal(int sig) {
   ::raise(sig);
 }
 
-class TempIndexPath {
- public:
-  TempIndexPath() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/syncdoctor-XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    int fd = mkstemp(buf.data());
-    if (fd < 0) return;
-    close(fd);
-    path_ = buf.data();
-    const char* suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (int i = 0; i < 4; ++i) {
-      std::string p = path_ + suffixes[i];
-      if (p.size() >= sizeof g_temp_files[i]) return;  // too long to remove from a handler
-      std::memcpy(g_temp_files[i], p.c_str(), p.size() + 1);
-    }
-    struct sigaction sa;
-    std::memset(&sa, 0, sizeof sa);
-    sa.sa_handler = RemoveTempIndexOnSignal;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) {
-      struct sigaction old;
-      // A signal the caller ignores (nohup's SIGHUP, a shell's SIGPIPE) stays ignored.
-      if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-      sigaction(sig, &sa, nullptr);
-    }
-    g_temp_armed = 1;
-  }
-  ~TempIndexPath() {
-    g_temp_armed = 0;
-    if (path_.empty()) return;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
+
+TempIndexPath::TempIndexPath() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/syncdoctor-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  int fd = mkstemp(buf.data());
+  if (fd < 0) return;
+  close(fd);
+  path_ = buf.data();
+  const char* suffixes[] = {"", "-wal", "-shm", "-journal"};
+  for (int i = 0; i < 4; ++i) {
+    std::string p = path_ + suffixes[i];
+    if (p.size() >= sizeof g_temp_files[i]) return;  // too long to remove from a handler
+    std::memcpy(g_temp_files[i], p.c_str(), p.size() + 1);
+  }
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = RemoveTempIndexOnSignal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) {
+    struct sigaction old;
+    // A signal the caller ignores (nohup's SIGHUP, a shell's SIGPIPE) stays ignored.
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    sigaction(sig, &sa, nullptr);
+  }
+  g_temp_armed = 1;
+}
+
+TempIndexPath::~TempIndexPath() {
+  g_temp_armed = 0;
+  // Forgotten, so that a later temporary index (diff makes one per side) never unlinks these
+  // names, which another process may have taken by then.
+  for (auto& p : g_temp_files) p[0] = '\0';
+  if (path_.empty()) return;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
+}
+
+bool OpenIndexForReport(const std::string& db, std::unique_ptr<Index>* index) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    PrintError(db + ": no such index (build one with 'syncdoctor ingest PATH --db " + db + "')");
+    return false;
+  }
+  // A case archive or a mounted share may be read-only: the report then reads the index as it
+  // is (its findings cannot be brought up to date there).
+  if (::access(db.c_str(), W_OK) != 0 || ::access(std::filesystem::absolute(db).parent_path().c_str(), W_OK) != 0) {
+    Status s = Index::OpenReadOnly(db, index);
+    if (!s.ok()) {
+      PrintError(s.message());
+      return false;
+    }
+    return true;
+  }
+  return OpenIndex(db, index, /*create=*/false);
+}
 
 void AnalyzeOptions(po::options_description* d) {
   d->add_options()("db", po::value<std::string>(), "keep the index in FILE (default: a temporary file)")
@@ -500,17 +540,7 @@ int RunReport(const po::variables_map& vm) {
   std::unique_ptr<Matcher> matcher;
   if (!LoadMatcher(vm, &sigs, &matcher)) return kExitUsage;
   std::unique_ptr<Index> index;
-  // A case archive or a mounted share may be read-only: the report then reads the index as it
-  // is (its findings cannot be brought up to date there).
-  if (::access(db.c_str(), W_OK) != 0 || ::access(std::filesystem::absolute(db).parent_path().c_str(), W_OK) != 0) {
-    Status s = Index::OpenReadOnly(db, &index);
-    if (!s.ok()) {
-      PrintError(s.message());
-      return kExitUsage;
-    }
-  } else if (!OpenIndex(db, &index, /*create=*/false)) {
-    return kExitUsage;
-  }
+  if (!OpenIndexForReport(db, &index)) return kExitUsage;
   return PrintReport(vm, index.get(), *matcher);
 }
 

@@ -77,7 +77,7 @@ void WriteManPage(std::ostream& out) {
     out << ".PP\nExamples:\n.PP\n.nf\n" << Roff(c.examples) << "\n.fi\n";
   }
   out << ".SH EXIT STATUS\n.TP\n0\nThe run completed, with findings or without.\n"
-      << ".TP\n1\nA finding at or above \\-\\-fail\\-on.\n"
+      << ".TP\n1\nA finding at or above \\-\\-fail\\-on; for diff, something got worse.\n"
       << ".TP\n2\nA usage or configuration error, or an index that cannot be used.\n"
       << ".TP\n3\nNo input could be read; for batch, a bundle failed, timed out or had no readable input.\n"
       << ".SH ENVIRONMENT\n"
@@ -114,6 +114,7 @@ void WriteBashCompletion(std::ostream& out) {
          "    --format)\n"
          "      case \"$cmd\" in\n"
          "        analyze|report|batch) COMPREPLY=($(compgen -W \"text json markdown html csv\" -- \"$cur\")) ;;\n"
+         "        diff) COMPREPLY=($(compgen -W \"text json markdown html\" -- \"$cur\")) ;;\n"
          "        query|search|timeline) COMPREPLY=($(compgen -W \"table json csv\" -- \"$cur\")) ;;\n"
          "        *) COMPREPLY=($(compgen -W \"text json\" -- \"$cur\")) ;;\n"
          "      esac\n"

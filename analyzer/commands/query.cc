@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "analyzer/cli.h"
+#include "analyzer/commands/common.h"
 #include "analyzer/index.h"
 #include "analyzer/report/json_writer.h"
 #include "analyzer/report/redact.h"
@@ -324,24 +325,6 @@ int RunQuery(const po::variables_map& vm) {
 
 namespace {
 
-void RedactOptions(po::options_description* d) {
-  d->add_options()("redact", "replace UPNs, names, domains, IPs and ids with stable pseudonyms")
-      ("redact-key", po::value<std::string>(), "key for --redact (default: SYNCDOCTOR_REDACT_KEY, else random)");
-}
-
-// The redactor of --redact, taught the names in the index; null without --redact.
-bool MakeRedactor(const po::variables_map& vm, Index* index, std::unique_ptr<Redactor>* out) {
-  if (vm.count("redact-key") && !vm.count("redact")) {
-    PrintError("--redact-key needs --redact");
-    return false;
-  }
-  if (!vm.count("redact")) return true;
-  *out = std::make_unique<Redactor>(RedactKey(vm));
-  Status s = (*out)->LearnNames(index);
-  if (!s.ok()) PrintError(s.message());
-  return s.ok();
-}
-
 // "alice@contoso.com" as an FTS5 phrase: the tokens in that order.
 std::string FtsPhrase(const std::string& text) {
   std::string p = "\"";
@@ -374,6 +357,24 @@ int FinishMatches(const char* command, int rendered_exit, size_t shown, int64_t 
 }
 
 }  // namespace
+
+void RedactOptions(po::options_description* d) {
+  d->add_options()("redact", "replace UPNs, names, domains, IPs and ids with stable pseudonyms")
+      ("redact-key", po::value<std::string>()->value_name("KEY"), "key for --redact (default: SYNCDOCTOR_REDACT_KEY, else random)");
+}
+
+// The redactor of --redact, taught the names in the index; null without --redact.
+bool MakeRedactor(const po::variables_map& vm, Index* index, std::unique_ptr<Redactor>* out) {
+  if (vm.count("redact-key") && !vm.count("redact")) {
+    PrintError("--redact-key needs --redact");
+    return false;
+  }
+  if (!vm.count("redact")) return true;
+  *out = std::make_unique<Redactor>(RedactKey(vm));
+  Status s = (*out)->LearnNames(index);
+  if (!s.ok()) PrintError(s.message());
+  return s.ok();
+}
 
 void SearchOptions(po::options_description* d) {
   d->add_options()("db", po::value<std::string>(), "the index file (required)")
