@@ -181,6 +181,21 @@ std::string RenderHtmlReport(const Report& r) {
     o += "</div>\n";
   }
   o += "</section>\n";
+  if (!r.ask_for.empty()) {
+    o += "<section id=\"ask\">\n<h2>Ask the customer for</h2>\n";
+    for (const auto& a : r.ask_for) {
+      o += "<div class=\"ask\"><p><strong>" + HtmlEscape(a.source) + "</strong>: " + HtmlEscape(a.why) + "</p>";
+      if (!a.findings.empty()) {
+        std::string ids;
+        for (const auto& id : a.findings) ids += (ids.empty() ? "" : ", ") + HtmlEscape(id);
+        o += "<p class=\"meta\">Would confirm or rule out: " + ids + "</p>";
+      }
+      o += "<ul class=\"how\">";
+      for (const auto& how : a.how) o += "<li><code>" + HtmlEscape(how) + "</code></li>";
+      o += "</ul></div>\n";
+    }
+    o += "</section>\n";
+  }
 
   o += "<section id=\"timeline\">\n<h2>Timeline</h2>\n";
   Timeline(r, &o);

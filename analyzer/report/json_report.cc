@@ -178,6 +178,19 @@ std::string RenderJsonReport(const Report& r) {
   }
   w.EndArray();
 
+  w.Key("ask_for");
+  w.BeginArray();
+  for (const auto& a : r.ask_for) {
+    w.BeginObject();
+    w.Member("kind", a.kind);
+    w.Member("source", a.source);
+    w.Member("why", a.why);
+    StringArray(&w, "how", a.how);
+    StringArray(&w, "findings", a.findings);
+    w.EndObject();
+  }
+  w.EndArray();
+
   w.Key("coverage");
   w.BeginObject();
   w.Key("spans");

@@ -1,4 +1,5 @@
 // Markdown and CSV renderings of the report.
+#include <algorithm>
 #include <map>
 
 #include "analyzer/report/json_writer.h"
@@ -77,6 +78,22 @@ std::string RenderMarkdownReport(const Report& r) {
     if (!d.since.empty()) o += "  - Since: " + MarkdownEscape(d.since) + "\n";
     for (const auto& c : d.context) o += "  - Around: " + MarkdownEscape(c) + "\n";
     if (!d.next_step.empty()) o += "  - Next step: " + MarkdownEscape(d.next_step) + "\n";
+  }
+  if (!r.ask_for.empty()) {
+    o += "\n## Ask the customer for\n\n";
+    for (const auto& a : r.ask_for) {
+      o += "- **" + MarkdownEscape(a.source) + "**: " + MarkdownEscape(a.why) + "\n";
+      if (!a.findings.empty()) {
+        std::string ids;
+        for (const auto& id : a.findings) ids += (ids.empty() ? "" : ", ") + MarkdownEscape(id);
+        o += "  - Would confirm or rule out: " + ids + "\n";
+      }
+      // Our own text (commands and dates), shown as code; a backquote could not close it early.
+      for (std::string how : a.how) {
+        std::replace(how.begin(), how.end(), '`', '\'');
+        o += "  - `" + how + "`\n";
+      }
+    }
   }
   if (!r.findings.empty()) {
     o += "\n## Findings\n\n| Severity | Signature | Title | Events | First | Last |\n|---|---|---|---|---|---|\n";

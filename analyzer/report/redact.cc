@@ -342,6 +342,7 @@ void RedactReport(Report* r, Redactor* red) {
     apply(&u.code);
     apply(&u.example);
   }
+  for (auto& a : r->ask_for) apply(&a.why);
   for (auto& d : r->diagnosis) {
     apply(&d.headline);
     for (std::string* s : {&d.what, &d.job, &d.since}) apply(s);

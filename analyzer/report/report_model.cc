@@ -14,6 +14,7 @@
 
 #include "analyzer/findings.h"
 #include "analyzer/reference.h"
+#include "analyzer/report/ask_for.h"
 #include "analyzer/report/redact.h"
 #include "parsers/json_util.h"
 #include "parsers/timestamp.h"
@@ -811,7 +812,7 @@ std::string KindLabel(const std::string& kind) {
   if (kind == "provisioning") return "provisioning logs";
   if (kind == "audit") return "audit logs";
   if (kind == "trace") return "agent traces";
-  if (kind == "evtx") return "event logs";
+  if (kind == "eventlog") return "agent event logs";
   if (kind == "job") return "job status";
   return kind;
 }
@@ -1142,6 +1143,8 @@ Status BuildReport(Index* index, const Matcher& matcher, Redactor* redactor, Rep
   if (!s.ok()) return s;
   BuildDiagnosis(signatures, jobs, std::move(silences), r);
   BuildSpans(r);
+  s = BuildAskFor(index, signatures, r);
+  if (!s.ok()) return s;
   return LoadTimeline(index, r);
 }
 

@@ -85,6 +85,15 @@ struct DiagnosisEntry {
   std::vector<std::string> findings;
 };
 
+// A source the bundle lacks, or lacks for the time of the failure, and how to get it.
+struct AskFor {
+  std::string kind;    // provisioning, audit, job, trace (the agent's traces and event logs)
+  std::string source;  // "provisioning logs", ...
+  std::string why;     // "the bundle has none", "they end at T, before the failure at T2"
+  std::vector<std::string> how;       // the PowerShell command, the Graph call, the portal steps
+  std::vector<std::string> findings;  // shown findings it would confirm or rule out
+};
+
 // Events per time bucket (an hour unless the bundle spans weeks), for the HTML timeline.
 struct TimeBucket {
   int64_t start = 0;     // ms since the epoch
@@ -108,6 +117,7 @@ struct Report {
   std::vector<FindingInfo> findings;           // visible ones, by severity, count, id
   std::vector<UnknownCode> unknown_codes;
   std::vector<DiagnosisEntry> diagnosis;
+  std::vector<AskFor> ask_for;                 // what to ask the customer for, most useful first
   int64_t newest_time = 0;                     // "now" of the bundle
   int64_t bucket_ms = 0;                       // width of a timeline bucket
   std::vector<TimeBucket> timeline;            // every bucket from the first to the last event

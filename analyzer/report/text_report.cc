@@ -133,6 +133,19 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
     if (!d.next_step.empty()) field("Next step", {d.next_step});
   }
   line("");
+  if (!r.ask_for.empty()) {
+    line(st.Wrap("1", "ASK THE CUSTOMER FOR"));
+    for (const auto& a : r.ask_for) {
+      line("  * " + a.source + ": " + TerminalSafe(a.why));
+      if (!a.findings.empty()) {
+        std::string ids;
+        for (const auto& id : a.findings) ids += (ids.empty() ? "" : ", ") + id;
+        line("    Would confirm or rule out: " + ids);
+      }
+      for (const auto& how : a.how) line("    - " + TerminalSafe(how));
+    }
+    line("");
+  }
 
   if (!r.findings.empty()) {
     line(st.Wrap("1", "FINDINGS"));

@@ -728,3 +728,76 @@ TEST_CASE("reports name their bundle, and two bundles' files can be told apart",
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+namespace {
+
+std::string AskKinds(Report& rep) {
+  std::string kinds;
+  for (auto a : rep.root["ask_for"].get_array()) kinds += Str(a["kind"]) + " ";
+  return kinds;
+}
+
+}  // namespace
+
+TEST_CASE("ask for: the sources a bundle lacks, or lacks for the time of the failure, with how to "
+          "get them and what they would confirm",
+          "[e2e][report]") {
+  // Everything there and covering the failure: nothing to ask.
+  Report full(Run("analyze '" + kMotivating + "' --format json").out);
+  CHECK(full.root["ask_for"].get_array().size() == 0);
+
+  // Only the job status of a Cloud Sync job: the logs and the agent's files are asked for.
+  TempDir tmp;
+  fs::create_directories(tmp / "job");
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "job/job-status.json");
+  RunResult only = Run("analyze '" + (tmp / "job") + "' --format json");
+  REQUIRE(only.exit_code == 0);
+  Report rep(only.out);
+  CHECK(AskKinds(rep) == "provisioning audit trace ");
+  for (auto a : rep.root["ask_for"].get_array()) {
+    CHECK(Str(a["why"]) == "the bundle has none");
+    if (Str(a["kind"]) == "audit") {
+      std::string how;
+      for (auto h : a["how"].get_array()) how += Str(h) + "\n";
+      CHECK(how.find("Get-MgAuditLogDirectoryAudit -All -Filter \"activityDateTime ge 2026-11-16T14:25:03Z\"") !=
+            std::string::npos);
+      CHECK(how.find("GET https://graph.microsoft.com/v1.0/auditLogs/directoryAudits") != std::string::npos);
+      // The audit log is where the deleted account the quarantine points at would show.
+      bool deleted = false;
+      for (auto f : a["findings"].get_array()) deleted |= Str(f) == "CS-SVCACCT-DELETED";
+      CHECK(deleted);
+    }
+    if (Str(a["kind"]) == "trace") {
+      CHECK(Str(a["how"].get_array().at(0)).find("Export-AADCloudSyncToolsLogs") != std::string::npos);
+    }
+  }
+  RunResult text = Run("analyze '" + (tmp / "job") + "'");
+  CHECK(text.out.find("ASK THE CUSTOMER FOR\n  * provisioning logs: the bundle has none\n") != std::string::npos);
+  CHECK(Run("analyze '" + (tmp / "job") + "' --format markdown").out.find("## Ask the customer for") != std::string::npos);
+  CHECK(Run("analyze '" + (tmp / "job") + "' --format html").out.find("<h2>Ask the customer for</h2>") != std::string::npos);
+
+  // Provisioning logs of other days than the failure: asked for again, for its time.
+  fs::create_directories(tmp / "late");
+  fs::copy_file(kMotivating + "/job-status.json", tmp / "late/job-status.json");
+  fs::copy_file(kHealthy + "/provisioning-logs.json", tmp / "late/provisioning-logs.json");
+  Report late(Run("analyze '" + (tmp / "late") + "' --format json").out);
+  bool later = false;
+  for (auto a : late.root["ask_for"].get_array()) {
+    if (Str(a["kind"]) != "provisioning") continue;
+    later = Str(a["why"]).find(", after the failure at 2026-11-17T14:25:03.123Z") != std::string::npos;
+  }
+  CHECK(later);
+
+  // An app provisioning job (no agent): the agent's files are not asked for.
+  fs::create_directories(tmp / "app");
+  std::ofstream(tmp / "app/job.json") << R"({"id":"scim.70eb9a0a96264ae685e818fac0433cbd.4a1f","templateId":"scim",
+"schedule":{"interval":"PT40M","state":"Active"},"status":{"code":"Quarantine","quarantine":{"reason":"EncounteredQuarantineException",
+"currentBegan":"2026-11-17T13:00:00Z","error":{"code":"SystemForCrossDomainIdentityManagementBadResponse","message":"bad"}}}})";
+  Report app(Run("analyze '" + (tmp / "app") + "' --format json").out);
+  CHECK(AskKinds(app).find("trace") == std::string::npos);
+  CHECK(AskKinds(app).find("provisioning") != std::string::npos);
+}
+
+}  // namespace e2e
