@@ -164,6 +164,13 @@ std::string RenderHtmlReport(const Report& r) {
        " by syncdoctor " + HtmlEscape(r.version) + ".</p>\n";
   for (const auto& b : r.bundles) o += "<p class=\"sub bundle\">Bundle: " + HtmlEscape(b) + "</p>\n";
 
+  if (auto facts = CaseLines(r); !facts.empty()) {
+    o += "<section id=\"case\">\n<h2>Case</h2>\n<table class=\"story\">";
+    for (const auto& [label, value] : facts) {
+      o += "<tr><th>" + HtmlEscape(label) + "</th><td>" + HtmlEscape(value) + "</td></tr>";
+    }
+    o += "</table>\n</section>\n";
+  }
   o += "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n";
   for (const auto& d : r.diagnosis) {
     o += "<div class=\"diag\"><p class=\"headline\"><strong>" +

@@ -162,6 +162,46 @@ std::string RenderJsonReport(const Report& r) {
   }
   w.EndArray();
 
+  w.Key("case");
+  w.BeginObject();
+  StringArray(&w, "tenants", r.facts.tenants);
+  w.Key("domains");
+  w.BeginArray();
+  for (const auto& [domain, n] : r.facts.domains) {
+    w.BeginObject();
+    w.Member("domain", domain);
+    w.Member("count", n);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("jobs");
+  w.BeginArray();
+  for (const auto& j : r.facts.jobs) {
+    w.BeginObject();
+    w.Member("id", j.id);
+    w.Member("template", j.template_id);
+    w.Member("state", j.state);
+    w.Member("reason", j.reason);
+    w.Member("error_code", j.error_code);
+    TimeMember(&w, "time", j.time);
+    w.Member("records", j.records);
+    w.Member("failures", j.failures);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("agents");
+  w.BeginArray();
+  for (const auto& [version, where] : r.facts.agents) {
+    w.BeginObject();
+    w.Member("version", version);
+    w.Member("path", where);
+    w.EndObject();
+  }
+  w.EndArray();
+  StringArray(&w, "hosts", r.facts.hosts);
+  StringArray(&w, "proxy", r.facts.proxy);
+  w.EndObject();
+
   w.Key("diagnosis");
   w.BeginArray();
   for (const auto& d : r.diagnosis) {

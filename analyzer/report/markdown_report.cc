@@ -68,6 +68,11 @@ std::string RenderMarkdownReport(const Report& r) {
   std::string name = BundleName(r);
   o += "# syncdoctor report" + (name.empty() ? "" : ": " + MarkdownEscape(name)) + "\n\n";
   for (const auto& b : r.bundles) o += "Bundle: " + MarkdownEscape(b) + "\n\n";
+  if (auto facts = CaseLines(r); !facts.empty()) {
+    o += "## Case\n\n";
+    for (const auto& [label, value] : facts) o += "- " + label + ": " + MarkdownEscape(value) + "\n";
+    o += "\n";
+  }
   o += std::to_string(files) + " input files, " + std::to_string(r.events) + " events, " +
        std::to_string(r.findings.size()) + " findings (syncdoctor " + r.version + ").\n\n";
   o += "## Diagnosis\n\n";

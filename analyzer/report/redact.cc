@@ -324,6 +324,13 @@ std::string Redactor::Apply(std::string_view text) {
 void RedactReport(Report* r, Redactor* red) {
   auto apply = [&](std::string* s) { *s = red->Apply(*s); };
   for (auto& b : r->bundles) apply(&b);
+  for (auto& t : r->facts.tenants) apply(&t);
+  for (auto& d : r->facts.domains) apply(&d.first);
+  for (auto& j : r->facts.jobs) {
+    for (std::string* s : {&j.id, &j.reason, &j.error_code}) apply(s);
+  }
+  for (auto& a : r->facts.agents) apply(&a.second);
+  for (auto& h : r->facts.hosts) apply(&h);
   for (auto& in : r->inputs) {
     apply(&in.bundle);
     apply(&in.path);

@@ -15,6 +15,7 @@
 #include "analyzer/findings.h"
 #include "analyzer/reference.h"
 #include "analyzer/report/ask_for.h"
+#include "analyzer/report/case_facts.h"
 #include "analyzer/report/redact.h"
 #include "parsers/json_util.h"
 #include "parsers/timestamp.h"
@@ -1010,6 +1011,7 @@ Status BuildReport(Index* index, const Matcher& matcher, Redactor* redactor, Rep
   r->generated_at = GeneratedAt();
   for (int i = 0; i < 5; ++i) r->by_severity[std::string(SeverityName(static_cast<Severity>(i)))] = 0;
   Status s = LoadInputs(index, r);
+  if (s.ok()) s = LoadCaseFacts(index, redactor, r);
   if (!s.ok()) return s;
 
   std::map<std::string, const Signature*> by_id;

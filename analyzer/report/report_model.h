@@ -85,6 +85,22 @@ struct DiagnosisEntry {
   std::vector<std::string> findings;
 };
 
+// The case at a glance (analyzer/report/case_facts.h).
+struct JobFact {
+  std::string id, template_id, state, reason, error_code;  // the job's latest status record
+  int64_t time = 0;
+  int64_t records = 0;  // provisioning records of the job in the bundle
+  int64_t failures = 0;
+};
+struct CaseFacts {
+  std::vector<std::string> tenants;                            // tenant ids, as GUIDs
+  std::vector<std::pair<std::string, int64_t>> domains;        // UPN domains, most seen first
+  std::vector<JobFact> jobs;                                   // by id
+  std::vector<std::pair<std::string, std::string>> agents;     // version, where it was seen
+  std::vector<std::string> hosts;                              // computers of the event logs
+  std::vector<std::string> proxy;                              // trace lines about a proxy
+};
+
 // A source the bundle lacks, or lacks for the time of the failure, and how to get it.
 struct AskFor {
   std::string kind;    // provisioning, audit, job, trace (the agent's traces and event logs)
@@ -116,6 +132,7 @@ struct Report {
   std::map<std::string, int64_t> by_severity;  // every severity name, 0 included
   std::vector<FindingInfo> findings;           // visible ones, by severity, count, id
   std::vector<UnknownCode> unknown_codes;
+  CaseFacts facts;
   std::vector<DiagnosisEntry> diagnosis;
   std::vector<AskFor> ask_for;                 // what to ask the customer for, most useful first
   int64_t newest_time = 0;                     // "now" of the bundle

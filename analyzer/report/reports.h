@@ -46,6 +46,11 @@ std::string CodesLine(const FindingInfo& finding);
 // "and more" when they were cut); "" when it has one file or none: its evidence names that one.
 std::string FilesLine(const FindingInfo& finding);
 
+// The case facts as labelled lines ("Tenant", "70eb9a0a-…"), in the order the reports show
+// them: tenant, domains, each job, agent versions, hosts, proxy lines, the span of each source.
+// Log text, not yet escaped for any format.
+std::vector<std::pair<std::string, std::string>> CaseLines(const Report& r);
+
 // The note a family-level finding carries: what "family-level" means for the reader.
 inline constexpr std::string_view kFamilyNote =
     "family-level: no signature names this exact failure; it is classified by the structure of "

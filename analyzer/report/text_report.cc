@@ -50,6 +50,40 @@ std::string CodesLine(const FindingInfo& f) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> CaseLines(const Report& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const CaseFacts& c = r.facts;
+  for (const auto& t : c.tenants) out.emplace_back("Tenant", t);
+  if (!c.domains.empty()) {
+    std::string d;
+    for (const auto& [domain, n] : c.domains) d += (d.empty() ? "" : ", ") + domain + " (" + std::to_string(n) + ")";
+    out.emplace_back("Domains", d);
+  }
+  for (const auto& j : c.jobs) {
+    std::string line = j.id + "  " + j.template_id;
+    if (!j.state.empty()) {
+      line += ", " + j.state;
+      if (!j.reason.empty()) line += " (" + j.reason + (j.error_code.empty() ? "" : ", " + j.error_code) + ")";
+      if (j.time != 0) line += " at " + FormatTimestamp(j.time);
+    } else {
+      line += ", no job status in the bundle";
+    }
+    if (j.records > 0) {
+      line += "; " + std::to_string(j.records) + " provisioning record" + (j.records == 1 ? "" : "s") +
+              ", " + std::to_string(j.failures) + " failed";
+    }
+    out.emplace_back("Job", line);
+  }
+  for (const auto& [version, where] : c.agents) out.emplace_back("Agent", "version " + version + " (" + where + ")");
+  for (const auto& h : c.hosts) out.emplace_back("Host", h);
+  for (const auto& p : c.proxy) out.emplace_back("Proxy", p);
+  for (const auto& k : r.spans) {
+    out.emplace_back("Span", k.kind + ": " + std::to_string(k.files) + " file" + (k.files == 1 ? "" : "s") + ", " +
+                                 FormatTimestamp(k.first_time) + " .. " + FormatTimestamp(k.last_time));
+  }
+  return out;
+}
+
 std::string FilesLine(const FindingInfo& f) {
   if (f.files.size() < 2) return "";
   std::string out;
@@ -116,6 +150,16 @@ std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   // The bundle, so that a report pasted into a ticket says what it is about.
   for (const auto& b : r.bundles) line("Bundle: " + TerminalSafe(b));
   line("");
+  if (auto facts = CaseLines(r); !facts.empty()) {
+    line(st.Wrap("1", "CASE"));
+    std::string last;
+    for (const auto& [label, value] : facts) {
+      std::string head = label == last ? "" : label + ":";
+      last = label;
+      line("  " + head + std::string(head.size() < 10 ? 10 - head.size() : 1, ' ') + TerminalSafe(value));
+    }
+    line("");
+  }
   line(st.Wrap("1", "DIAGNOSIS"));
   for (const auto& d : r.diagnosis) {
     // A short block: what, then labelled lines, each label once and its lines aligned under it.

@@ -801,3 +801,41 @@ TEST_CASE("ask for: the sources a bundle lacks, or lacks for the time of the fai
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("case facts: tenant, domains, each job with its template and state, agent version, "
+          "proxy and spans at the top of every report",
+          "[e2e][report]") {
+  RunResult json = Run("analyze '" + kMotivating + "' --format json");
+  REQUIRE(json.exit_code == 0);
+  Report rep(json.out);
+  auto c = rep.root["case"];
+  REQUIRE(c["tenants"].get_array().size() == 1);
+  CHECK(Str(c["tenants"].get_array().at(0)) == "70eb9a0a-9626-4ae6-85e8-18fac0433cbd");
+  CHECK(Str(c["domains"].get_array().at(0)["domain"]) == "contoso.com");
+  REQUIRE(c["jobs"].get_array().size() == 1);
+  auto job = c["jobs"].get_array().at(0);
+  CHECK(Str(job["template"]) == "AD2AADProvisioning");
+  CHECK(Str(job["state"]) == "Quarantine");
+  CHECK(Str(job["reason"]) == "EncounteredQuarantineException");
+  CHECK(Int(job["failures"]) == 148);
+  REQUIRE(c["agents"].get_array().size() == 1);
+  CHECK(Str(c["agents"].get_array().at(0)["version"]) == "1.1.2847.0");
+  REQUIRE(c["proxy"].get_array().size() >= 1);
+  CHECK(Str(c["proxy"].get_array().at(0)).find("Proxy:") == 0);
+
+  RunResult text = Run("analyze '" + kMotivating + "'");
+  size_t case_at = text.out.find("\nCASE\n  Tenant:   70eb9a0a-9626-4ae6-85e8-18fac0433cbd\n");
+  CHECK(case_at != std::string::npos);
+  CHECK(case_at < text.out.find("\nDIAGNOSIS\n"));  // at the top, before the diagnosis
+  CHECK(text.out.find("\n  Agent:    version 1.1.2847.0 (") != std::string::npos);
+  CHECK(Run("analyze '" + kMotivating + "' --format markdown").out.find("## Case\n\n- Tenant: ") != std::string::npos);
+  CHECK(Run("analyze '" + kMotivating + "' --format html").out.find("<section id=\"case\">") != std::string::npos);
+  // Redacted, the tenant and the domains are pseudonyms like everything else.
+  RunResult red = Run("analyze '" + kMotivating + "' --redact --format json");
+  CHECK(red.out.find("70eb9a0a") == std::string::npos);
+  CHECK(red.out.find("contoso.com") == std::string::npos);
+}
+
+}  // namespace e2e
