@@ -9,8 +9,9 @@ SYNCDOCTOR_BUILD_PACKAGES=(
   libarchive-dev libyaml-cpp-dev libevtx-dev libbfio-dev libssl-dev libdeflate-dev
 )
 # chromium renders the HTML report; groff-base checks the man page; dpkg-dev gives cpack
-# dpkg-shlibdeps for the .deb; bsdutils has script(1), which gives the progress test a terminal.
-SYNCDOCTOR_TEST_PACKAGES=(catch2 zlib1g-dev clang libclang-rt-14-dev python3 zip chromium groff-base dpkg-dev bsdutils)
+# dpkg-shlibdeps for the .deb; bsdutils has script(1), which gives the progress test a terminal;
+# poppler-utils has pdftotext, which reads back the HTML report printed to PDF.
+SYNCDOCTOR_TEST_PACKAGES=(catch2 zlib1g-dev clang libclang-rt-14-dev python3 zip chromium groff-base dpkg-dev bsdutils poppler-utils)
 
 # syncdoctor_install_missing PACKAGE...: apt-get installs those not yet installed.
 syncdoctor_install_missing() {

@@ -51,7 +51,7 @@ h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bo
 .sub{color:#57606a}
 .diag{background:#fff;border:1px solid #d0d7de;border-left:6px solid #cf222e;border-radius:6px;padding:10px 14px;margin:8px 0}
 .diag p{margin:2px 0}.next{color:#0a3069}
-.story{border-collapse:collapse;margin:4px 0}.story th{text-align:left;vertical-align:top;padding:1px 12px 1px 0;color:#57606a;font-weight:normal;white-space:nowrap}.story td{padding:1px 0;overflow-wrap:anywhere}
+table.story{border-collapse:collapse;margin:4px 0;width:auto;background:none}.story th,.story td{border:none;background:none}.story th{text-align:left;vertical-align:top;padding:1px 12px 1px 0;color:#57606a;font-weight:normal;white-space:nowrap}.story td{padding:1px 0;overflow-wrap:anywhere}
 .finding{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;margin:10px 0}
 .finding h3{font-size:15px;margin:0 0 4px}
 .sev{display:inline-block;font-size:11px;font-weight:700;text-transform:uppercase;border-radius:10px;padding:1px 8px;color:#fff;margin-right:6px}
@@ -60,9 +60,14 @@ h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bo
 details{margin-top:6px}summary{cursor:pointer;color:#0969da}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
 th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
-td.path{word-break:break-all;min-width:16em}td.num,td.time{white-space:nowrap}
+td.path{overflow-wrap:anywhere;min-width:16em}td.num,td.time{white-space:nowrap}
 th{background:#eaeef2}
-td.log{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:12px;white-space:pre-wrap;word-break:break-all}
+td.log{font-family:ui-monospace,SFMono-Regular,Consolas,monospace;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
+.diag.diag-warning{border-left-color:#bf8700}.diag.diag-ok{border-left-color:#1a7f37}
+.finding h3,.finding p,.finding li,.meta,.sub,.diag,code{overflow-wrap:anywhere}
+.chart{overflow-x:auto}
+@media (max-width:640px){main{padding:8px 10px 32px}h1{font-size:18px}#timeline-chart{min-width:600px}td.path{min-width:0}.story th{padding-right:6px}td.time{white-space:normal}}
+@media print{body{background:#fff;font-size:11px}main{max-width:none;padding:0}summary{display:none}.chart{overflow:visible}.finding,.diag,.ask{break-inside:avoid}table{table-layout:fixed}td,th{overflow-wrap:anywhere}td.path{min-width:0}}
 .st-parsed{color:#1a7f37}.st-partial{color:#9a6700}.st-skipped{color:#57606a}.st-failed{color:#cf222e;font-weight:700}
 svg text{font:11px system-ui,sans-serif;fill:#57606a}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;vertical-align:middle}
@@ -173,7 +178,7 @@ std::string RenderHtmlReport(const Report& r) {
   }
   o += "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n";
   for (const auto& d : r.diagnosis) {
-    o += "<div class=\"diag\"><p class=\"headline\"><strong>" +
+    o += "<div class=\"diag diag-" + HtmlEscape(d.tone) + "\"><p class=\"headline\"><strong>" +
          HtmlEscape(d.what.empty() ? d.headline : d.what) + "</strong></p>";
     std::string rows;
     auto row = [&](const char* label, const std::string& text) {
@@ -205,7 +210,9 @@ std::string RenderHtmlReport(const Report& r) {
   }
 
   o += "<section id=\"timeline\">\n<h2>Timeline</h2>\n";
+  o += "<div class=\"chart\">";
   Timeline(r, &o);
+  o += "</div>\n";
   o += "</section>\n";
 
   o += "<section id=\"findings\">\n<h2>Findings</h2>\n";
@@ -234,7 +241,9 @@ std::string RenderHtmlReport(const Report& r) {
     if (std::string files = FilesLine(f); !files.empty()) {
       o += "<p class=\"meta\">Files: " + HtmlEscape(files) + "</p>\n";
     }
-    o += "<details class=\"evidence\"><summary>Evidence (" + std::to_string(f.evidence.size()) +
+    // Open: the evidence is what proves the finding, on screen and on paper (a closed <details>
+    // prints nothing of its content).
+    o += "<details class=\"evidence\" open><summary>Evidence (" + std::to_string(f.evidence.size()) +
          (f.evidence.size() == 1 ? " line" : " lines") + ")</summary>\n<table><tr><th>File:line</th><th>Time</th><th>Log text</th></tr>\n";
     for (const auto& ev : f.evidence) {
       o += "<tr><td class=\"path\">" + HtmlEscape(ev.path + ":" + std::to_string(ev.line)) + "</td><td class=\"time\">" +

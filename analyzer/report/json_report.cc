@@ -208,6 +208,7 @@ std::string RenderJsonReport(const Report& r) {
     w.BeginObject();
     w.Member("headline", d.headline);
     w.Member("what", d.what.empty() ? d.headline : d.what);
+    w.Member("tone", d.tone);
     w.Member("job", d.job);
     StringArray(&w, "causes", d.causes);
     w.Member("since", d.since);

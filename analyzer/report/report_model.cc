@@ -421,6 +421,7 @@ Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEnt
     int64_t trace_end = st.Int(1), other_end = st.Int(2);
     if (other_end - trace_end <= hour) continue;
     DiagnosisEntry d;
+    d.tone = "warning";
     d.headline = "The agent trace ends at " + FormatTimestamp(trace_end) + ", " +
                  Span(other_end - trace_end) + " before the newest job, provisioning or audit "
                  "event (" + FormatTimestamp(other_end) + "): the agent may have stopped, or the "
@@ -447,6 +448,7 @@ Status FindSilences(Index* index, const Report& report, std::vector<DiagnosisEnt
     int64_t quiet = r->newest_time - last;
     if (quiet <= 3 * interval || quiet <= hour) continue;
     DiagnosisEntry d;
+    d.tone = "warning";
     d.headline = "Job " + std::string(jobs.Text(0)) + " is Active but its last run began at " +
                  FormatTimestamp(last) + ", " + Span(quiet) + " before the newest event, although it "
                  "runs every " + Span(interval);
@@ -704,6 +706,7 @@ void BuildDiagnosis(const std::vector<Signature>& sigs, const std::map<std::stri
     DiagnosisEntry d;
     size_t files = 0;
     for (const auto& in : r->inputs) files += in.kind != "bundle";
+    d.tone = "ok";
     d.headline = f.empty() ? "No known failure found in " + Plural(r->events, "event") + " from " +
                                  Plural(static_cast<int64_t>(files), "input file")
                            : "No critical or high-severity failure found; " +

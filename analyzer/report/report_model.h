@@ -83,6 +83,9 @@ struct DiagnosisEntry {
   std::string since;                 // the first event, and the quarantine's age and horizon
   std::vector<std::string> context;  // the agent around it, the job's failed records
   std::vector<std::string> findings;
+  // How it reads at a glance: "failure" (a critical or high story), "warning" (a silence: a
+  // trace that stops, a job that stopped running) or "ok" (no critical or high failure found).
+  std::string tone = "failure";
 };
 
 // The case at a glance (analyzer/report/case_facts.h).

@@ -85,7 +85,7 @@ TEST_CASE("html: the motivating sample renders in Chromium with the diagnosis an
     INFO(sig);
     CHECK(dom.dom.find("data-signature=\"" + std::string(sig) + "\"") != std::string::npos);
   }
-  CHECK(dom.dom.find("<details class=\"evidence\">") != std::string::npos);
+  CHECK(dom.dom.find("<details class=\"evidence\" open=\"\">") != std::string::npos);
   CHECK(dom.dom.find("provisioning-logs/page-001.json:") != std::string::npos);
   CHECK(dom.dom.find("<svg id=\"timeline-chart\"") != std::string::npos);
   CHECK(dom.dom.find("class=\"fail\"") != std::string::npos);  // the quarantine hours are red
@@ -836,6 +836,51 @@ TEST_CASE("case facts: tenant, domains, each job with its template and state, ag
   RunResult red = Run("analyze '" + kMotivating + "' --redact --format json");
   CHECK(red.out.find("70eb9a0a") == std::string::npos);
   CHECK(red.out.find("contoso.com") == std::string::npos);
+}
+
+}  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("html: printed to PDF the page keeps its evidence, and it renders at 400 and 1280 pixels",
+          "[e2e][html]") {
+  std::string chromium = Chromium();
+  REQUIRE_FALSE(chromium.empty());
+  TempDir tmp;
+  std::string html = tmp / "report.html";
+  REQUIRE(Run("analyze '" + kMotivating + "' --format html --output '" + html + "'").exit_code == 0);
+  const std::string flags = "timeout 120 '" + chromium +
+                            "' --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions "
+                            "--host-resolver-rules='MAP * ~NOTFOUND' ";
+  std::string pdf = tmp / "report.pdf";
+  REQUIRE(Shell(flags + "--user-data-dir='" + (tmp / "p1") + "' --no-pdf-header-footer --print-to-pdf='" + pdf +
+                "' 'file://" + html + "' >/dev/null 2>&1") == 0);
+  std::string text = tmp / "report.txt";
+  REQUIRE(Shell("pdftotext '" + pdf + "' '" + text + "'") == 0);
+  std::string printed = ReadFile(text);
+  // The evidence is open, so paper shows it: its lines and log text, and the case facts.
+  CHECK(printed.find("Evidence (3 lines)") == std::string::npos);  // the summary is not printed
+  CHECK(printed.find("14848") != std::string::npos);
+  CHECK(printed.find("{EmailHidden}") != std::string::npos);  // only in the evidence text
+  CHECK(printed.find("70eb9a0a-9626-4ae6-85e8-18fac0433cbd") != std::string::npos);
+  for (const char* width : {"400", "1280"}) {
+    INFO(width);
+    std::string png = tmp / (std::string("shot-") + width + ".png");
+    REQUIRE(Shell(flags + "--user-data-dir='" + (tmp / (std::string("s") + width)) + "' --window-size=" + width +
+                  ",2000 --screenshot='" + png + "' 'file://" + html + "' >/dev/null 2>&1") == 0);
+    std::string bytes = ReadFile(png);
+    REQUIRE(bytes.size() > 1000);
+    CHECK(bytes.compare(1, 3, "PNG") == 0);
+  }
+  // The page says the evidence should show and how a narrow or printed page lays out.
+  std::string page = ReadFile(html);
+  CHECK(page.find("<details class=\"evidence\" open>") != std::string::npos);
+  CHECK(page.find("@media print") != std::string::npos);
+  CHECK(page.find("@media (max-width:640px)") != std::string::npos);
+  // A healthy bundle's diagnosis is not drawn as a failure.
+  RunResult healthy = Run("analyze '" + kHealthy + "' --format html");
+  CHECK(healthy.out.find("class=\"diag diag-ok\"") != std::string::npos);
+  CHECK(healthy.out.find("class=\"diag diag-failure\"") == std::string::npos);
 }
 
 }  // namespace e2e
