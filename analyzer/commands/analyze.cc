@@ -1,11 +1,13 @@
 // analyze, ingest and report: the commands that build an index and print what it shows.
 #include <unistd.h>
+#include <sys/ioctl.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -24,6 +26,37 @@ namespace po = boost::program_options;
 
 namespace {
 
+// The terminal's width for the text report: COLUMNS when set, else the window's; 0 (no
+// wrapping) when stdout is no terminal.
+int TerminalColumns() {
+  if (!isatty(STDOUT_FILENO)) return 0;
+  if (const char* c = std::getenv("COLUMNS"); c != nullptr && std::atoi(c) > 0) return std::atoi(c);
+  struct winsize ws {};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 0;
+}
+
+// Pages `text` the way git does when stdout is a terminal and the text is taller than it:
+// through $PAGER (empty or "cat": no pager), else less with LESS=FRX unless LESS is set (quit if
+// one screen, keep colours, leave the text on the screen). True when the pager took the text.
+bool PageText(const std::string& text) {
+  if (!isatty(STDOUT_FILENO)) return false;
+  struct winsize ws {};
+  int rows = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 ? ws.ws_row : 24;
+  if (std::count(text.begin(), text.end(), '\n') < rows - 1) return false;
+  const char* env = std::getenv("PAGER");
+  std::string pager = env != nullptr ? env : "less";
+  if (pager.empty() || pager == "cat") return false;
+  if (std::getenv("LESS") == nullptr) ::setenv("LESS", "FRX", 1);
+  std::cout.flush();
+  FILE* p = ::popen(pager.c_str(), "w");
+  if (p == nullptr) return false;
+  std::signal(SIGPIPE, SIG_IGN);  // quitting the pager early is no error
+  (void)std::fwrite(text.data(), 1, text.size(), p);
+  ::pclose(p);
+  return true;
+}
+
 void CommonReportOptions(po::options_description* d) {
   d->add_options()
       ("format", po::value<std::string>()->default_value("text"), "report format: text, json, markdown, html or csv")
@@ -32,6 +65,9 @@ void CommonReportOptions(po::options_description* d) {
                                             "(critical, high, medium, low, info)")
       ("signatures", po::value<std::string>(), "also load the signature files of DIR (same id replaces)")
       ("no-color", "no colours in the text report (NO_COLOR is honoured too)")
+      ("width", po::value<int>()->value_name("N"), "wrap the text report at N columns (default: the "
+                                                    "terminal's width; no wrapping in a file or pipe)")
+      ("no-pager", "do not page a long text report on a terminal (PAGER, else less -FRX)")
       ("redact", "replace UPNs, e-mail addresses, names, domains, IPs and ids with stable pseudonyms")
       ("redact-key", po::value<std::string>(), "key for --redact: the same key gives the same pseudonyms in "
                                                "every run (default: SYNCDOCTOR_REDACT_KEY, else a random key)")
@@ -329,9 +365,11 @@ int PrintReport(const po::variables_map& vm, Index* index, const Matcher& matche
     const char* no_color = std::getenv("NO_COLOR");  // no-color.org: set and not empty
     topt.color = !to_file && isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0') &&
                  vm.count("no-color") == 0;
+    topt.width = vm.count("width") ? std::max(vm["width"].as<int>(), 0) : (to_file ? 0 : TerminalColumns());
     text = RenderTextReport(report, topt);
+    if (!to_file && vm.count("no-pager") == 0 && PageText(text)) text.clear();
   }
-  if (!WriteOutput(vm, text)) return kExitUsage;
+  if (!text.empty() && !WriteOutput(vm, text)) return kExitUsage;
   if (has_fail_on) {
     for (const auto& f : report.findings) {
       if (f.severity <= fail_on) return kExitFindings;

@@ -14,7 +14,15 @@ std::string RenderJsonReport(const Report& report);
 
 struct TextOptions {
   bool color = false;
+  // Wrap lines at word boundaries to this many columns, continuing under the line's text
+  // (0: no wrapping, as in a file or a pipe).
+  int width = 0;
 };
+
+// `line` wrapped at spaces to `width` display columns (colour escapes and UTF-8 continuation
+// bytes take none); continuation lines are indented like the text of the first (after its
+// leading blanks and a "* ", "- " or "Label:" lead). A word longer than the width stays whole.
+std::string WrapLine(const std::string& line, int width);
 std::string RenderTextReport(const Report& report, const TextOptions& options);
 
 // Markdown for pasting into a ticket: diagnosis, findings with cause, fix and evidence, unknown

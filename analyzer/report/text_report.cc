@@ -50,6 +50,73 @@ std::string CodesLine(const FindingInfo& f) {
   return out;
 }
 
+namespace {
+
+// Display columns of `s`: ANSI escape sequences and UTF-8 continuation bytes take none.
+size_t Columns(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0x1b && i + 1 < s.size() && s[i + 1] == '[') {
+      i += 2;
+      while (i < s.size() && !(s[i] >= '@' && s[i] <= '~')) ++i;
+      continue;
+    }
+    n += (c & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+// Where the text of a line starts: after its blanks and a list mark or a "Label:" lead with the
+// blanks after it ("    Cause:     text" continues under "text").
+size_t HangingIndent(std::string_view line) {
+  size_t i = line.find_first_not_of(' ');
+  if (i == std::string_view::npos) return 0;
+  size_t lead = i;
+  if (line.compare(i, 2, "* ") == 0 || line.compare(i, 2, "- ") == 0) return lead + 2;
+  size_t colon = line.find(": ", i);
+  size_t space = line.find(' ', i);
+  // A label is one capitalised word ("Cause:", "Next step:" is two and continues under its text).
+  bool upper = line[i] >= 'A' && line[i] <= 'Z';
+  if (upper && colon != std::string_view::npos && colon < i + 14 && (colon <= space || line.compare(i, 10, "Next step:") == 0)) {
+    size_t text = line.find_first_not_of(' ', colon + 1);
+    if (text != std::string_view::npos && text - i <= 14) return text;
+  }
+  return lead + 2;
+}
+
+}  // namespace
+
+std::string WrapLine(const std::string& line, int width) {
+  if (width <= 0 || Columns(line) <= static_cast<size_t>(width)) return line;
+  const size_t indent = std::min<size_t>(HangingIndent(line), static_cast<size_t>(width) / 2);
+  std::string out, current;
+  size_t start = line.find_first_not_of(' ');
+  current = line.substr(0, start == std::string::npos ? 0 : start);
+  size_t pos = current.size();
+  bool first_word = true;
+  while (pos < line.size()) {
+    size_t end = line.find(' ', pos);
+    if (end == std::string::npos) end = line.size();
+    std::string word = line.substr(pos, end - pos);
+    pos = end;
+    size_t spaces = 0;
+    while (pos < line.size() && line[pos] == ' ') ++pos, ++spaces;
+    // Break before a word that does not fit, unless the line holds nothing past its indent yet
+    // (a word longer than the width then stays on it, whole).
+    bool has_text = Columns(current) > indent;
+    if (!first_word && has_text && Columns(current) + Columns(word) > static_cast<size_t>(width)) {
+      while (!current.empty() && current.back() == ' ') current.pop_back();
+      out += current + "\n";
+      current = std::string(indent, ' ');
+    }
+    current += word + std::string(spaces, ' ');
+    first_word = false;
+  }
+  while (!current.empty() && current.back() == ' ') current.pop_back();
+  return out + current;
+}
+
 std::vector<std::pair<std::string, std::string>> CaseLines(const Report& r) {
   std::vector<std::pair<std::string, std::string>> out;
   const CaseFacts& c = r.facts;
@@ -141,7 +208,10 @@ std::string TerminalSafe(std::string_view text) {
 std::string RenderTextReport(const Report& r, const TextOptions& opt) {
   Style st{opt.color};
   std::string o;
-  auto line = [&](const std::string& s) { o += s; o += '\n'; };
+  auto line = [&](const std::string& s) {
+    o += WrapLine(s, opt.width);
+    o += '\n';
+  };
 
   size_t files = 0;
   for (const auto& in : r.inputs) files += in.kind != "bundle";

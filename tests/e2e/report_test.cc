@@ -884,3 +884,58 @@ TEST_CASE("html: printed to PDF the page keeps its evidence, and it renders at 4
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+TEST_CASE("terminal: the text report wraps at word boundaries to the width and is paged when long",
+          "[e2e][cli]") {
+  TempDir tmp;
+  std::string out = tmp / "tty.txt";
+  // script(1) gives a terminal; the pager marks each line it received.
+  std::string cmd = "COLUMNS=70 NO_COLOR=1 PAGER='sed s/^/P:/' script -q -e -c \"'" + kBinary +
+                    "' analyze '" + kMotivating + "' -q\" /dev/null > '" + out + "'";
+  REQUIRE(Shell(cmd) == 0);
+  std::string tty = ReadFile(out);
+  std::string line;
+  int lines = 0, paged = 0, long_lines = 0;
+  for (char c : tty) {
+    if (c == '\r') continue;
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    ++lines;
+    paged += line.rfind("P:", 0) == 0;
+    // Over 70 columns only when one word is longer than the line (a job id, a path).
+    size_t cols = 0;
+    for (unsigned char u : line) cols += (u & 0xC0) != 0x80;
+    if (cols > 72 && line.find(' ', line.find_first_not_of(" ", 2)) != std::string::npos &&
+        line.find("AD2AADProvisioning.") == std::string::npos && line.find(".zip!/") == std::string::npos &&
+        line.find("https://") == std::string::npos && line.find(".json:") == std::string::npos &&
+        line.find(".log:") == std::string::npos) {
+      ++long_lines;
+      INFO(line);
+      CHECK(cols <= 72);
+    }
+    line.clear();
+  }
+  CHECK(lines > 30);
+  CHECK(paged == lines);  // every line went through the pager
+  CHECK(long_lines == 0);
+  CHECK(tty.find("P:    Cause:     Cloud Sync service account ADToAADSyncServiceAccount\r\nP:               was deleted") !=
+        std::string::npos);
+
+  // --no-pager, and PAGER=cat, print directly; in a pipe nothing is wrapped unless --width says.
+  std::string direct = tmp / "direct.txt";
+  REQUIRE(Shell("COLUMNS=70 NO_COLOR=1 PAGER='sed s/^/P:/' script -q -e -c \"'" + kBinary + "' analyze '" +
+                kMotivating + "' -q --no-pager\" /dev/null > '" + direct + "'") == 0);
+  CHECK(ReadFile(direct).find("P:") == std::string::npos);
+  RunResult piped = Run("analyze '" + kMotivating + "' -q");
+  CHECK(piped.out.find("    Cause:     Cloud Sync service account ADToAADSyncServiceAccount was deleted") !=
+        std::string::npos);
+  RunResult narrow = Run("analyze '" + kMotivating + "' -q --width 50");
+  CHECK(narrow.out.find("    Cause:     Cloud Sync service account\n               ADToAADSyncServiceAccount was") !=
+        std::string::npos);
+}
+
+}  // namespace e2e
