@@ -564,9 +564,39 @@ def bundle_quarantine(base_people, base_groups, tenant_id, admin_ids):
         "trace-agent-verbose-20261118-091502.log": (verbose_trace(w), T("2026-11-18 09:18:02")),
     }
     zip_bundle(os.path.join(out, "AADCloudProvisioningDiagnostics-20261118-091502.zip"), members)
+    fixed = bundle_quarantine_fixed(w, d, pending, jordan, admin_ids)
     return out, [f"job {w.job_id}", f"deletion {the_delete['id']} at {the_delete['activityDateTime']}",
+                 f"the fixed bundle: {fixed}",
                  f"quarantine seriesBegan/currentBegan {quarantine['currentBegan']}, nextAttempt "
                  f"{quarantine['nextAttempt']}", f"record ids repeated on two pages: {dupes}"]
+
+def bundle_quarantine_fixed(w, d, pending, jordan, admin_ids):
+    """The same case after the fix, as the customer's second bundle: on 11-18 at 09:31Z Jordan
+    runs Repair-AADCloudSyncToolsAccount, which creates a new service account, and restarts sync at
+    09:35Z. The next cycle exports the escrowed department changes; every cycle succeeds. Drawn
+    from the quarantine bundle's world after that bundle is written, so it changes nothing of it."""
+    out = os.path.join(HERE, "cloudsync-quarantine-credentials-fixed")
+    tr, records = Trace(w), []
+    repaired = T("2026-11-18 09:31:12.204")
+    for i, t in enumerate(cycle_times(T("2026-11-18 09:36:00"), T("2026-11-18 12:16:00"))):
+        changes = pending if i == 0 else d.changes(w.rng.randint(2, 7))
+        cid, began, ended, recs = run_cycle(w, tr, t, changes)
+        records += recs
+    trace_health(tr, T("2026-11-18 09:20:00"), T("2026-11-18 12:40:00"))
+    last_end = w.later(ended, 1, 3)
+    last = execution(cid, began, last_end, "Succeeded", *counts(recs))
+    write_json(os.path.join(out, "job-status.json"),
+               job_document(w, "Active", last, last, None, 0, T("2026-09-03 11:42:17"),
+                            last_end, len(d.active), len(d.groups)))
+    write_prov_pages(out, records, single="provisioning-logs.json")
+    audits = routine_audits(w, d.people, T("2026-11-18 09:00:00"), T("2026-11-18 12:30:00"), 6, 4, admin_ids)
+    audits += sync_audits_for(w, records, 12, 6)
+    audits.append(audit_directory(w, repaired, "Add user", "UserManagement", "Add", jordan, [target(
+        w.guid(), "On-Premises Directory Synchronization Service Account", "User",
+        f"ADToAADSyncServiceAccount@{INITIAL_DOMAIN}")], [{"key": "UserType", "value": "Member"}]))
+    write_audit_page(os.path.join(out, "audit-logs.json"), audits)
+    write_text(os.path.join(out, "Trace", "AzureADConnectProvisioningAgent_20261118_092000.log"), tr.render())
+    return out
 
 def verbose_trace(w):
     src, lines = VERBOSE_SOURCE, []
@@ -747,11 +777,14 @@ def main():
     tenant_id = base.guid()
     people, groups = make_people(base)
     admin_ids = {k: base.guid() for k in list(ADMINS) + ["svc"] + CLOUD_GROUPS}
-    for name in ("cloudsync-quarantine-credentials", "agent-no-connectivity", "healthy"):
+    for name in ("cloudsync-quarantine-credentials", "cloudsync-quarantine-credentials-fixed",
+                 "agent-no-connectivity", "healthy"):
         shutil.rmtree(os.path.join(HERE, name), ignore_errors=True)
     results = [bundle_quarantine(people, groups, tenant_id, admin_ids),
                bundle_no_connectivity(people, groups, tenant_id, admin_ids),
                bundle_healthy(people, groups, tenant_id, admin_ids)]
+    results.insert(1, (os.path.join(HERE, "cloudsync-quarantine-credentials-fixed"),
+                       ["the quarantine case after Repair-AADCloudSyncToolsAccount and a restart"]))
     check([r[0] for r in results])
     print(f"{'file':<92} records")
     for folder, _ in results:

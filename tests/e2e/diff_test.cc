@@ -378,3 +378,31 @@ TEST_CASE("diff: help, man page and completion cover the command", "[e2e][diff]"
   CHECK(bash.out.find("diff) COMPREPLY=($(compgen -W \"text json markdown html\"") != std::string::npos);
   CHECK(bash.out.find("    diff) opts=\"--help --format --output --fail-on") != std::string::npos);
 }
+
+namespace e2e {
+
+TEST_CASE("diff: the motivating case against its fixed bundle clears the quarantine and resolves its "
+          "cause, and the other way round is worse",
+          "[e2e][diff]") {
+  const std::string fixed = kSource + "/samples/cloudsync-quarantine-credentials-fixed";
+  RunResult r = Diff(kMotivating, fixed, "--format json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  Report j(r.out);
+  CHECK(!bool(j.root["worse"]));
+  std::vector<std::string> resolved = Signatures(j, "resolved");
+  CHECK(Has(resolved, "CS-QUARANTINE-CREDENTIALS-INVALID"));
+  CHECK(Has(resolved, "CS-SVCACCT-DELETED"));
+  CHECK(Signatures(j, "new_findings").empty());
+  auto job = Job(j, kMotivatingJob);
+  CHECK(Str(job["change"]) == "quarantine-cleared");
+  CHECK(Str(job["new"]["status"]) == "Active");
+
+  RunResult back = Diff(fixed, kMotivating, "--format json");
+  CHECK(back.exit_code == 1);
+  Report b(back.out);
+  CHECK(Str(Job(b, kMotivatingJob)["change"]) == "quarantine-entered");
+  CHECK(Has(Signatures(b, "new_findings"), "CS-QUARANTINE-CREDENTIALS-INVALID"));
+}
+
+}  // namespace e2e
